@@ -1,0 +1,84 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
+import memjs from 'memjs';
+import pg from 'pg';
+import { request } from 'undici';
+
+/**
+ * "Ready" means the part answered a real request, not that a port is open.
+ * Each check retries until its deadline and throws with the last error.
+ */
+export async function retryUntil<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (let delayMs = 100; Date.now() < deadline; delayMs = Math.min(delayMs * 2, 1000)) {
+    try {
+      return await attempt();
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+  throw new Error(`${what} not ready after ${timeoutMs} ms: ${(lastError as Error)?.message ?? lastError}`);
+}
+
+export async function checkPostgresQuery(connection: pg.ClientConfig): Promise<void> {
+  const client = new pg.Client({ ...connection, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ one: number }>('SELECT 1 AS one');
+    if (rows[0]?.one !== 1) throw new Error('SELECT 1 returned something else');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function checkRedisPing(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    const reply = await redis.ping();
+    if (reply !== 'PONG') throw new Error(`PING answered ${reply}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function checkMemcached(server: string): Promise<void> {
+  const client = memjs.Client.create(server, { retries: 0, timeout: 3, conntimeout: 3 });
+  try {
+    const key = 'feedscale:ready';
+    await client.set(key, 'ok', { expires: 10 });
+    const { value } = await client.get(key);
+    if (value?.toString() !== 'ok') throw new Error('set/get round trip failed');
+  } finally {
+    client.close();
+  }
+}
+
+export async function checkHttpOk(url: string): Promise<void> {
+  const response = await request(url, { headersTimeout: 3000, bodyTimeout: 3000 });
+  const body = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`GET ${url} answered ${response.statusCode}: ${body.slice(0, 200)}`);
+}
+
+/** HEAD the media bucket, creating it first if the store is empty (MinIO starts with none). */
+export async function ensureBucket(options: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }): Promise<void> {
+  const s3 = new S3Client({
+    endpoint: options.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    maxAttempts: 1,
+  });
+  try {
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
+      await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
+    }
+  } finally {
+    s3.destroy();
+  }
+}

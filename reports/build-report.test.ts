@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { isFeedscaleError } from '../lib/errors.ts';
+import { buildReport } from './build-report.ts';
+import { validateReport } from './render/json.ts';
+import type { Report, SummaryRow } from './report-schema.ts';
+import { MEMCACHED_OFF, MEMCACHED_ON, makeMetadata, makeRun, rampUs, standardInput } from './testing/run-fixtures.ts';
+
+function rowOf(report: Report, configuration: string, endpoint: string): SummaryRow {
+  const row = report.summary.find((r) => r.configuration === configuration && r.endpoint === endpoint);
+  if (!row) throw new Error(`no row ${configuration}/${endpoint}`);
+  return row;
+}
+
+function comparisonOf(report: Report, endpoint: string) {
+  const found = report.comparison.endpoints.find((e) => e.endpoint === endpoint);
+  if (!found) throw new Error(`no comparison for ${endpoint}`);
+  return found;
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('buildReport', () => {
+  it('merges repeats by their histograms, so percentiles are those of all samples', () => {
+    const row = rowOf(buildReport(standardInput()), 'memcached-on', 'feed.read');
+    expect(row.repeats).toBe(2);
+    expect(row.fromIntended.count).toBe(2000);
+    // 1..2000 us: p50 = 1000 us, p99 = 1980 us (the mean of the per-repeat p99s would be 1.49 ms).
+    expect(row.fromIntended.p50Ms).toBe(1);
+    expect(row.fromIntended.p90Ms).toBe(1.8);
+    expect(row.fromIntended.p99Ms).toBe(1.98);
+    expect(row.fromIntended.p999Ms).toBe(1.998);
+    expect(row.fromIntended.maxMs).toBe(2);
+    expect(row.fromSend.count).toBe(2000);
+  });
+
+  it('averages throughput over repeats and totals errors by kind and unserved requests', () => {
+    const row = rowOf(buildReport(standardInput()), 'memcached-on', 'feed.read');
+    expect(row.throughputMeanRps).toBe(105);
+    expect(row.errorsByKind).toEqual({ status_503: 2, timeout: 2 });
+    expect(Object.keys(row.errorsByKind)).toEqual(['status_503', 'timeout']);
+    expect(row.errorsTotal).toBe(4);
+    expect(row.unservedTotal).toBe(5);
+    expect(row.okTotal).toBe(2000);
+    expect(row.sentTotal).toBe(2004);
+    expect(row.intendedTotal).toBe(2009);
+  });
+
+  it('keeps per-repeat p50, p99 and throughput in repeat order whatever order the runs came in', () => {
+    const report = buildReport(standardInput());
+    expect(rowOf(report, 'memcached-on', 'feed.read').perRepeat).toEqual([
+      { repeat: 0, p50Ms: 0.5, p99Ms: 0.99, throughputRps: 100 },
+      { repeat: 1, p50Ms: 1.5, p99Ms: 1.99, throughputRps: 110 },
+    ]);
+    expect(report.runs.map((r) => `${r.configuration}#${r.repeat}`)).toEqual(['memcached-on#0', 'memcached-on#1', 'memcached-off#0']);
+  });
+
+  it('orders summary rows endpoint-major with configurations in the given order', () => {
+    const report = buildReport(standardInput());
+    expect(report.summary.map((r) => `${r.endpoint}/${r.configuration}`)).toEqual([
+      'feed.read/memcached-on',
+      'feed.read/memcached-off',
+      'media.like/memcached-on',
+      'media.like/memcached-off',
+    ]);
+  });
+
+  it('gives each configuration p50 and p99 as ratios to the first configuration by default', () => {
+    const report = buildReport(standardInput());
+    expect(report.comparison.baseline).toBe('memcached-on');
+    const [on, off] = comparisonOf(report, 'feed.read').entries;
+    expect(on).toEqual({ configuration: 'memcached-on', p50Ms: 1, p99Ms: 1.98, p50RatioToBaseline: 1, p99RatioToBaseline: 1 });
+    expect(off?.configuration).toBe('memcached-off');
+    expect(off?.p50RatioToBaseline).toBeCloseTo(2, 3);
+    expect(off?.p99RatioToBaseline).toBeCloseTo(3.961 / 1.98, 6);
+  });
+
+  it('uses a named baseline for the ratios', () => {
+    const report = buildReport(standardInput({ baseline: 'memcached-off' }));
+    expect(report.comparison.baseline).toBe('memcached-off');
+    const on = comparisonOf(report, 'feed.read').entries.find((e) => e.configuration === 'memcached-on');
+    expect(on?.p99RatioToBaseline).toBeCloseTo(1.98 / 3.961, 6);
+    expect(comparisonOf(report, 'feed.read').entries.map((e) => e.configuration)).toEqual(['memcached-on', 'memcached-off']);
+  });
+
+  it('marks the verdict usable when every involved run is open-loop with a valid generator', () => {
+    const report = buildReport(standardInput());
+    expect(report.comparison.endpoints.map((e) => [e.endpoint, e.verdictUsable, e.unusableReasons])).toEqual([
+      ['feed.read', true, []],
+      ['media.like', true, []],
+    ]);
+  });
+
+  it('marks the verdict unusable and names the run when one repeat had a saturated generator', () => {
+    const input = standardInput();
+    const runs = [...input.runs];
+    runs[1] = makeRun({
+      configuration: 'memcached-on',
+      repeat: 1,
+      generatorValid: false,
+      generatorReasons: ['cpu 0.99 of a core', 'send lag p99 90 ms'],
+      endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(1001, 1000) }],
+    });
+    const report = buildReport({ ...input, runs });
+    const feed = comparisonOf(report, 'feed.read');
+    expect(feed.verdictUsable).toBe(false);
+    expect(feed.unusableReasons).toEqual(['"memcached-on" repeat 1: load generator saturated: cpu 0.99 of a core; send lag p99 90 ms']);
+    expect(rowOf(report, 'memcached-on', 'feed.read').generatorValid).toBe(false);
+    expect(rowOf(report, 'memcached-off', 'feed.read').generatorValid).toBe(true);
+    // media.like was not measured in the invalid run, so its verdict stands.
+    expect(comparisonOf(report, 'media.like').verdictUsable).toBe(true);
+  });
+
+  it('never uses closed-loop latency for a verdict', () => {
+    const input = standardInput();
+    const runs = input.runs.map((r) => (r.configuration === 'memcached-off' ? { ...r, loadModel: 'closed' as const, driver: 'autocannon' as const } : r));
+    const report = buildReport({ ...input, runs });
+    expect(rowOf(report, 'memcached-off', 'feed.read').loadModel).toBe('closed');
+    for (const endpoint of report.comparison.endpoints) {
+      expect(endpoint.verdictUsable).toBe(false);
+      expect(endpoint.unusableReasons).toContain('"memcached-off" ran closed-loop (latency labelled, not for verdicts)');
+    }
+  });
+
+  it('reports a null ratio and no verdict when the baseline has no latency samples', () => {
+    const report = buildReport({
+      configurations: [MEMCACHED_ON, MEMCACHED_OFF],
+      metadata: makeMetadata(),
+      runs: [
+        makeRun({ configuration: 'memcached-on', endpoints: [{ endpoint: 'feed.read', latenciesUs: [], errors: { timeout: 50 } }] }),
+        makeRun({ configuration: 'memcached-off', endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(1, 10) }] }),
+      ],
+    });
+    const feed = comparisonOf(report, 'feed.read');
+    expect(feed.entries[1]?.p99RatioToBaseline).toBeNull();
+    expect(feed.verdictUsable).toBe(false);
+    expect(feed.unusableReasons).toEqual(['baseline "memcached-on" has no latency samples for feed.read']);
+  });
+
+  it('produces a report that passes its own schema', () => {
+    expect(validateReport(buildReport(standardInput()))).toEqual([]);
+  });
+
+  it('rejects a run of a configuration that is not listed, naming the run', () => {
+    const input = standardInput({ configurations: [MEMCACHED_ON] });
+    const err = thrown(() => buildReport(input));
+    expect(isFeedscaleError(err) && err.code).toBe('CFG_ERR_INVALID');
+    expect((err as Error).message).toBe('runs[0].configuration "memcached-off" is not among the configurations (memcached-on)');
+  });
+
+  it('rejects a baseline that is not a configuration', () => {
+    expect(() => buildReport(standardInput({ baseline: 'redis-only' }))).toThrow(/baseline "redis-only" is not among the configurations/);
+  });
+
+  it('rejects the same repeat of one configuration twice', () => {
+    const input = standardInput();
+    expect(() => buildReport({ ...input, runs: [...input.runs, input.runs[2]!] })).toThrow(/runs\[3\]: configuration "memcached-on" repeat 0 appears twice/);
+  });
+
+  it('rejects a configuration with no runs and one that mixes open and closed loops', () => {
+    const input = standardInput();
+    const third = { name: 'redis-only', stack: {} };
+    expect(() => buildReport({ ...input, configurations: [MEMCACHED_ON, MEMCACHED_OFF, third] })).toThrow(/configuration "redis-only" has no runs/);
+    const mixed = input.runs.map((r) => (r.configuration === 'memcached-on' && r.repeat === 1 ? { ...r, loadModel: 'closed' as const } : r));
+    expect(() => buildReport({ ...input, runs: mixed })).toThrow(/configuration "memcached-on" mixes open- and closed-loop runs/);
+  });
+
+  it('rejects runs of another plan than the metadata names', () => {
+    const input = standardInput({ metadata: makeMetadata({ plan: 'upload-storm' }) });
+    expect(() => buildReport(input)).toThrow(/runs\[0\]\.plan "feed-read" differs from metadata\.plan "upload-storm"/);
+  });
+});

@@ -1,0 +1,126 @@
+import type { Report, SummaryRow } from '../report-schema.ts';
+import { formatCount, formatGiB, formatMs, formatRatio, formatRps } from './format.ts';
+
+/**
+ * The comparison tables as plain cells, shared by every renderer (markdown, terminal),
+ * so that all of them show the same numbers.
+ */
+export interface TableColumn {
+  header: string;
+  align: 'left' | 'right';
+}
+
+export interface EndpointTable {
+  endpoint: string;
+  verdictUsable: boolean;
+  unusableReasons: readonly string[];
+  columns: readonly TableColumn[];
+  /** One row per configuration, cells in column order. */
+  rows: ReadonlyArray<readonly string[]>;
+}
+
+export interface ReportNote {
+  /** "1", "2", ...; rows carry it as "[1]". */
+  id: string;
+  text: string;
+}
+
+export interface ComparisonTables {
+  tables: EndpointTable[];
+  notes: ReportNote[];
+}
+
+export const COMPARISON_COLUMNS: readonly TableColumn[] = [
+  { header: 'configuration', align: 'left' },
+  { header: 'p50 ms', align: 'right' },
+  { header: 'p90 ms', align: 'right' },
+  { header: 'p99 ms', align: 'right' },
+  { header: 'p99.9 ms', align: 'right' },
+  { header: 'max ms', align: 'right' },
+  { header: 'throughput rps', align: 'right' },
+  { header: 'errors', align: 'right' },
+  { header: 'unserved', align: 'right' },
+  { header: 'p99 vs baseline', align: 'right' },
+];
+
+export function buildComparisonTables(report: Report): ComparisonTables {
+  const { notes, markersOf } = notesFor(report);
+  const tables = report.comparison.endpoints.map((comparison): EndpointTable => {
+    const rows = comparison.entries.map((entry) => {
+      const row = report.summary.find((r) => r.endpoint === comparison.endpoint && r.configuration === entry.configuration);
+      if (!row) throw new Error(`internal: no summary row for ${entry.configuration} / ${comparison.endpoint}`);
+      const isBaseline = entry.configuration === report.comparison.baseline;
+      return cellsOf(row, markersOf(entry.configuration), isBaseline ? 'baseline' : formatRatio(entry.p99RatioToBaseline));
+    });
+    return {
+      endpoint: comparison.endpoint,
+      verdictUsable: comparison.verdictUsable,
+      unusableReasons: comparison.unusableReasons,
+      columns: COMPARISON_COLUMNS,
+      rows,
+    };
+  });
+  return { tables, notes };
+}
+
+function cellsOf(row: SummaryRow, markers: string, ratioCell: string): string[] {
+  const p = row.fromIntended;
+  return [
+    `${row.configuration}${markers}`,
+    formatMs(p.p50Ms),
+    formatMs(p.p90Ms),
+    formatMs(p.p99Ms),
+    formatMs(p.p999Ms),
+    formatMs(p.maxMs),
+    formatRps(row.throughputMeanRps),
+    formatCount(row.errorsTotal),
+    formatCount(row.unservedTotal),
+    ratioCell,
+  ];
+}
+
+/** Footnotes per configuration: closed-loop labels and saturated-generator runs. */
+function notesFor(report: Report): { notes: ReportNote[]; markersOf: (configuration: string) => string } {
+  const notes: ReportNote[] = [];
+  const byConfiguration = new Map<string, string[]>();
+  const add = (configuration: string, text: string) => {
+    const id = String(notes.length + 1);
+    notes.push({ id, text });
+    byConfiguration.set(configuration, [...(byConfiguration.get(configuration) ?? []), id]);
+  };
+  for (const { name } of report.configurations) {
+    const runs = report.runs.filter((r) => r.configuration === name);
+    const closed = runs.filter((r) => r.loadModel === 'closed');
+    if (closed.length > 0) {
+      const drivers = [...new Set(closed.map((r) => r.driver))].join(', ');
+      add(name, `${name}: closed-loop run (${drivers}); its latency excludes queueing before send and is shown as a label only, never used for a verdict.`);
+    }
+    for (const run of runs.filter((r) => !r.generator.valid)) {
+      const reasons = run.generator.reasons.length > 0 ? run.generator.reasons.join('; ') : 'no reason recorded';
+      add(name, `${name} repeat ${run.repeat}: load generator saturated (${reasons}); latency from this run gives no verdict.`);
+    }
+  }
+  const markersOf = (configuration: string) => (byConfiguration.get(configuration) ?? []).map((id) => ` [${id}]`).join('');
+  return { notes, markersOf };
+}
+
+/** Metadata as "label: value" pairs, in display order. */
+export function metadataPairs(report: Report): Array<[label: string, value: string]> {
+  const m = report.metadata;
+  const configurations = report.configurations
+    .map((c) => (c.name === report.comparison.baseline ? `${c.name} (baseline)` : c.name))
+    .join(', ');
+  const version = m.gitCommit ? `${m.feedscaleVersion} (commit ${m.gitCommit.slice(0, 12)})` : m.feedscaleVersion;
+  return [
+    ['plan', m.plan],
+    ['seed', String(m.seed)],
+    ['configurations', configurations],
+    ['images', `${m.imageCatalog.used} catalog (requested ${m.imageCatalog.requested}): ${m.imageCatalog.reason}`],
+    ['host', `${m.host.cores} cores, ${formatGiB(m.host.memoryBytes)}, ${m.host.platform}, Node ${m.host.node}`],
+    ['feedscale', version],
+    ['created', m.createdAt],
+  ];
+}
+
+export const LATENCY_LEGEND =
+  'Latency is measured from each request\'s intended start (coordinated-omission free), merged over repeats.';

@@ -1,0 +1,154 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LoadModelSchema, PercentilesSchema, RunResultSchema } from './result-schema.ts';
+
+/**
+ * The report: what one `feedscale` invocation measured, across configurations, ready for
+ * renderers (markdown, terminal, later HTML/JUnit) and for gates that read it back.
+ * The raw runs (with their mergeable histograms) are kept so that a later reader can
+ * recompute anything the summary holds. Bump REPORT_SCHEMA_VERSION on any incompatible change.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const HostSchema = Type.Object(
+  {
+    /** Logical CPUs visible to the harness (os.availableParallelism). */
+    cores: Type.Integer({ minimum: 1 }),
+    memoryBytes: Type.Integer({ minimum: 0 }),
+    /** process.platform plus architecture, e.g. "linux-x64". */
+    platform: Type.String(),
+    /** process.version, e.g. "v20.11.1". */
+    node: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type Host = Static<typeof HostSchema>;
+
+export const ImageCatalogChoiceSchema = Type.Object(
+  {
+    requested: Type.Union([Type.Literal('auto'), Type.Literal('official'), Type.Literal('local')]),
+    used: Type.Union([Type.Literal('official'), Type.Literal('local')]),
+    /** Why `used` was chosen, e.g. "registry unreachable; built local images". */
+    reason: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ImageCatalogChoice = Static<typeof ImageCatalogChoiceSchema>;
+
+export const ReportMetadataSchema = Type.Object(
+  {
+    feedscaleVersion: Type.String(),
+    gitCommit: Type.Optional(Type.String()),
+    /** Passed in by the caller (buildReport reads no clock). */
+    createdAt: Type.String({ format: 'date-time' }),
+    host: HostSchema,
+    imageCatalog: ImageCatalogChoiceSchema,
+    seed: Type.Integer(),
+    /** Name of the plan every run in the report executed. */
+    plan: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ReportMetadata = Static<typeof ReportMetadataSchema>;
+
+export const ConfigurationSchema = Type.Object(
+  {
+    /** Matches RunResult.configuration, e.g. "memcached-on". */
+    name: Type.String({ minLength: 1 }),
+    description: Type.String({ default: '' }),
+    /** The stack configuration as JSON, recorded so the report says exactly what ran. */
+    stack: Type.Unknown(),
+  },
+  { additionalProperties: false },
+);
+export type Configuration = Static<typeof ConfigurationSchema>;
+
+export const RepeatSummarySchema = Type.Object(
+  {
+    repeat: Type.Integer({ minimum: 0 }),
+    p50Ms: Type.Number(),
+    p99Ms: Type.Number(),
+    throughputRps: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type RepeatSummary = Static<typeof RepeatSummarySchema>;
+
+export const SummaryRowSchema = Type.Object(
+  {
+    configuration: Type.String(),
+    endpoint: Type.String(),
+    /** closed: latency is labelled closed-loop and never used for verdicts. */
+    loadModel: LoadModelSchema,
+    /** Number of runs (repeats) merged into this row. */
+    repeats: Type.Integer({ minimum: 1 }),
+    /** Headline latency: from each request's intended start, merged over repeats. */
+    fromIntended: PercentilesSchema,
+    /** Latency from the actual send, merged over repeats. */
+    fromSend: PercentilesSchema,
+    throughputMeanRps: Type.Number({ minimum: 0 }),
+    intendedTotal: Type.Integer({ minimum: 0 }),
+    sentTotal: Type.Integer({ minimum: 0 }),
+    okTotal: Type.Integer({ minimum: 0 }),
+    errorsTotal: Type.Integer({ minimum: 0 }),
+    errorsByKind: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+    unservedTotal: Type.Integer({ minimum: 0 }),
+    /** true only when the generator was valid in every merged run. */
+    generatorValid: Type.Boolean(),
+    /** Per-repeat values, in repeat order: the input of later confidence intervals. */
+    perRepeat: Type.Array(RepeatSummarySchema),
+  },
+  { additionalProperties: false },
+);
+export type SummaryRow = Static<typeof SummaryRowSchema>;
+
+/** A ratio to the baseline; null when the baseline value is 0 or absent. */
+const RatioSchema = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
+
+export const ComparisonEntrySchema = Type.Object(
+  {
+    configuration: Type.String(),
+    p50Ms: Type.Number(),
+    p99Ms: Type.Number(),
+    p50RatioToBaseline: RatioSchema,
+    p99RatioToBaseline: RatioSchema,
+  },
+  { additionalProperties: false },
+);
+export type ComparisonEntry = Static<typeof ComparisonEntrySchema>;
+
+export const EndpointComparisonSchema = Type.Object(
+  {
+    endpoint: Type.String(),
+    /** false when any involved run was closed-loop or had a saturated generator, or the baseline has no samples. */
+    verdictUsable: Type.Boolean(),
+    unusableReasons: Type.Array(Type.String()),
+    /** One entry per configuration that measured this endpoint, in configuration order. */
+    entries: Type.Array(ComparisonEntrySchema),
+  },
+  { additionalProperties: false },
+);
+export type EndpointComparison = Static<typeof EndpointComparisonSchema>;
+
+export const ComparisonSchema = Type.Object(
+  {
+    /** Configuration every ratio is relative to (the first configuration unless named). */
+    baseline: Type.String(),
+    endpoints: Type.Array(EndpointComparisonSchema),
+  },
+  { additionalProperties: false },
+);
+export type Comparison = Static<typeof ComparisonSchema>;
+
+export const ReportSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(REPORT_SCHEMA_VERSION),
+    metadata: ReportMetadataSchema,
+    configurations: Type.Array(ConfigurationSchema, { minItems: 1 }),
+    runs: Type.Array(RunResultSchema),
+    /** One row per configuration x endpoint, endpoint-major, configurations in the given order. */
+    summary: Type.Array(SummaryRowSchema),
+    comparison: ComparisonSchema,
+  },
+  { additionalProperties: false },
+);
+export type Report = Static<typeof ReportSchema>;

@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The one result format every driver produces and every renderer reads.
+ * Versioned: bump RESULT_SCHEMA_VERSION on any incompatible change.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export const PercentilesSchema = Type.Object(
+  {
+    count: Type.Integer({ minimum: 0 }),
+    minMs: Type.Number(),
+    meanMs: Type.Number(),
+    p50Ms: Type.Number(),
+    p90Ms: Type.Number(),
+    p99Ms: Type.Number(),
+    p999Ms: Type.Number(),
+    maxMs: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type Percentiles = Static<typeof PercentilesSchema>;
+
+export const LatencySchema = Type.Object(
+  {
+    /** Percentiles of the histogram (milliseconds, from microsecond-resolution data). */
+    percentiles: PercentilesSchema,
+    /** hdr-histogram-js base64-compressed encoding, in microseconds; mergeable across runs. */
+    histogram: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type Latency = Static<typeof LatencySchema>;
+
+export const EndpointResultSchema = Type.Object(
+  {
+    endpoint: Type.String({ description: 'Stable label of the operation, e.g. "feed.read"' }),
+    /** Requests the schedule asked for in the measured window. */
+    intended: Type.Integer({ minimum: 0 }),
+    /** Requests actually sent. */
+    sent: Type.Integer({ minimum: 0 }),
+    /** Responses with a 2xx/3xx status. */
+    ok: Type.Integer({ minimum: 0 }),
+    /** Failures by kind: "status_503", "timeout", "ECONNREFUSED", ... */
+    errors: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+    /** Scheduled requests never sent because the in-flight cap was reached (open loop), or k6 dropped_iterations. */
+    unserved: Type.Integer({ minimum: 0 }),
+    throughputRps: Type.Number({ minimum: 0 }),
+    /**
+     * Latency from each request's intended start (open loop: coordinated-omission free).
+     * For closed-loop drivers this equals `fromSend`.
+     */
+    fromIntended: LatencySchema,
+    /** Latency from the moment the request was actually written. */
+    fromSend: LatencySchema,
+  },
+  { additionalProperties: false },
+);
+export type EndpointResult = Static<typeof EndpointResultSchema>;
+
+export const GeneratorHealthSchema = Type.Object(
+  {
+    /** Load-generator process CPU over the run, as a fraction of one core. */
+    cpuCoreFraction: Type.Number({ minimum: 0 }),
+    eventLoopDelayP99Ms: Type.Number({ minimum: 0 }),
+    eventLoopDelayMaxMs: Type.Number({ minimum: 0 }),
+    intendedRateRps: Type.Number({ minimum: 0 }),
+    achievedRateRps: Type.Number({ minimum: 0 }),
+    /** 99th percentile of (actual send - intended start), ms: how late the generator itself was. */
+    sendLagP99Ms: Type.Number({ minimum: 0 }),
+    /** false when the generator, not the system, limited the run; latency from it gives no verdict. */
+    valid: Type.Boolean(),
+    reasons: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type GeneratorHealth = Static<typeof GeneratorHealthSchema>;
+
+export const DriverSchema = Type.Union([Type.Literal('open-loop'), Type.Literal('autocannon'), Type.Literal('k6')]);
+export type Driver = Static<typeof DriverSchema>;
+
+export const LoadModelSchema = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
+
+export const RunResultSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(RESULT_SCHEMA_VERSION),
+    /** Name of the configuration under test, e.g. "memcached-on". */
+    configuration: Type.String(),
+    plan: Type.String(),
+    repeat: Type.Integer({ minimum: 0 }),
+    driver: DriverSchema,
+    /** open: latency verdicts allowed; closed: throughput only, latency labelled closed-loop. */
+    loadModel: LoadModelSchema,
+    seed: Type.Integer(),
+    startedAt: Type.String({ format: 'date-time' }),
+    durationS: Type.Number({ minimum: 0 }),
+    warmupS: Type.Number({ minimum: 0 }),
+    generator: GeneratorHealthSchema,
+    endpoints: Type.Array(EndpointResultSchema),
+    /** Server-side metrics sampled during the run, by collector name (see reports/collectors). */
+    server: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type RunResult = Static<typeof RunResultSchema>;

@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { FeedscaleError } from '../lib/errors.ts';
+import { deepFreeze, listIssues, validateConfig, withoutDefaults } from '../lib/validate.ts';
+import { type StackConfig, StackConfigSchema } from '../containers/stack-config.ts';
+import { WorkloadModelSchema } from '../scenarios/workload/model.ts';
+
+/**
+ * The main job's configuration: one base stack, the configurations that vary it, the dataset,
+ * the plan and the output folder. A config file (--config) and command-line options fill it;
+ * it is validated once, every issue reported with its path, and frozen.
+ */
+const StackOverridesSchema = withoutDefaults(Type.Partial(Type.Omit(StackConfigSchema, ['catalog']), { additionalProperties: false }));
+
+export const ConfigurationSpecSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$', description: 'Label in reports, e.g. "memcached-off"' }),
+    description: Type.Optional(Type.String()),
+    /** Fields of the base stack this configuration changes. */
+    stack: Type.Optional(StackOverridesSchema),
+  },
+  { additionalProperties: false },
+);
+export type ConfigurationSpec = Static<typeof ConfigurationSpecSchema>;
+
+export const DEFAULT_CONFIGURATIONS: ConfigurationSpec[] = [
+  { name: 'memcached-on', description: 'read-through memcached for user and media objects', stack: { cache: 'memcached' } },
+  { name: 'memcached-off', description: 'every hydration reads Postgres', stack: { cache: 'off' } },
+];
+
+export const RunConfigSchema = Type.Object(
+  {
+    /** Seed of the dataset and of every request stream. */
+    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 2011 }),
+    /** Results go to <outDir>/<timestamp>-<id>/, and <outDir>/latest points at the newest. */
+    outDir: Type.String({ minLength: 1, default: 'out' }),
+    stack: Type.Object(StackConfigSchema.properties, { additionalProperties: false, default: {} }),
+    configurations: Type.Array(ConfigurationSpecSchema, { minItems: 1, default: DEFAULT_CONFIGURATIONS }),
+    /** Overrides of the workload model (scenarios/workload/model.ts); scaleFactor 1/5000 = 2,800 users. */
+    workload: Type.Object(withoutDefaults(Type.Partial(WorkloadModelSchema)).properties, { additionalProperties: false, default: {} }),
+    /** Plan name (scenarios/plans/<name>.json) or path to a plan file. */
+    plan: Type.String({ minLength: 1, default: 'feed-read' }),
+    /** Overrides of the plan's load shape. */
+    load: Type.Object(
+      {
+        rateRps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
+        durationS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+        warmupS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Repeats of each configuration, run interleaved (A B A B) to cancel machine drift. */
+    repeats: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type RunConfig = Static<typeof RunConfigSchema>;
+
+export interface ResolvedConfiguration {
+  name: string;
+  description: string;
+  stack: Readonly<StackConfig>;
+}
+
+/** Validates the run config and each configuration's merged stack; every issue names its path. */
+export function loadRunConfig(input: unknown): { run: Readonly<RunConfig>; configurations: readonly ResolvedConfiguration[] } {
+  const run = validateConfig(RunConfigSchema, input, 'run configuration');
+  const issues: string[] = [];
+  const names = new Set<string>();
+  const configurations = run.configurations.map((spec, i) => {
+    if (names.has(spec.name)) issues.push(`/configurations/${i}/name: "${spec.name}" appears twice`);
+    names.add(spec.name);
+    const merged = { ...run.stack, ...spec.stack, cpus: { ...run.stack.cpus, ...spec.stack?.cpus } };
+    for (const issue of listIssues(StackConfigSchema, merged)) issues.push(`/configurations/${i}/stack${issue.path}: ${issue.message}`);
+    return { name: spec.name, description: spec.description ?? '', stack: deepFreeze(merged) as StackConfig };
+  });
+  if (issues.length > 0) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `invalid run configuration:\n  ${issues.join('\n  ')}`, { details: issues });
+  }
+  return { run, configurations };
+}

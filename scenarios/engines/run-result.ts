@@ -1,0 +1,39 @@
+import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult } from '../../reports/result-schema.ts';
+
+/** What an engine measured; the run's identity (configuration, plan, ...) is added by toRunResult. */
+export interface EngineRun {
+  driver: Driver;
+  loadModel: 'open' | 'closed';
+  /** Length of the measured window (warm-up excluded), seconds. */
+  durationS: number;
+  warmupS: number;
+  generator: GeneratorHealth;
+  endpoints: EndpointResult[];
+}
+
+/** The run's identity, known to the caller, not to the engine. */
+export interface RunMetadata {
+  configuration: string;
+  plan: string;
+  repeat: number;
+  seed: number;
+  /** ISO 8601 date-time of the start of the run. */
+  startedAt: string;
+}
+
+export function toRunResult(run: EngineRun, meta: RunMetadata): RunResult {
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    configuration: meta.configuration,
+    plan: meta.plan,
+    repeat: meta.repeat,
+    driver: run.driver,
+    loadModel: run.loadModel,
+    seed: meta.seed,
+    startedAt: meta.startedAt,
+    durationS: run.durationS,
+    warmupS: run.warmupS,
+    generator: run.generator,
+    endpoints: run.endpoints,
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { decodeId, shardOfId } from '../../system/data/ids.ts';
+import { logicalShardForUsername } from '../../system/data/shard-map.ts';
+import { datasetDigest } from './dataset-digest.ts';
+import { generateDataset, SYNTHETIC_END_MS } from './dataset.ts';
+import type { Dataset } from './dataset-types.ts';
+import { createWorkloadModel } from './model.ts';
+
+const model = createWorkloadModel(); // 2,800 users at the default 1/5000
+const dataset = generateDataset(model, { seed: 7, logicalShards: 16 });
+
+function followerCounts(ds: Dataset): number[] {
+  const counts = new Map<bigint, number>(ds.users.map((u) => [u.id, 0]));
+  for (const f of ds.follows) counts.set(f.followeeId, (counts.get(f.followeeId) ?? 0) + 1);
+  return [...counts.values()].sort((a, b) => b - a);
+}
+
+describe('generateDataset', () => {
+  it('gives an identical dataset for the same seed', () => {
+    const again = generateDataset(model, { seed: 7, logicalShards: 16 });
+    expect(datasetDigest(again)).toBe(datasetDigest(dataset));
+  });
+
+  it('gives a different dataset for a different seed', () => {
+    expect(datasetDigest(generateDataset(model, { seed: 8, logicalShards: 16 }))).not.toBe(datasetDigest(dataset));
+  });
+
+  it('sizes users by the scale factor and media and follows by the per-user ratios', () => {
+    expect(dataset.users).toHaveLength(2800);
+    expect(dataset.media.length / dataset.users.length).toBeGreaterThan(21 * 0.9);
+    expect(dataset.media.length / dataset.users.length).toBeLessThan(21 * 1.1);
+    expect(dataset.follows.length / dataset.users.length).toBeGreaterThan(20 * 0.9);
+    expect(dataset.follows.length / dataset.users.length).toBeLessThan(20 * 1.1);
+  });
+
+  it('mints no duplicate IDs across users and media', () => {
+    const ids = [...dataset.users.map((u) => u.id), ...dataset.media.map((m) => m.id)];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('puts every ID on its owner\'s logical shard, which the username decides', () => {
+    const shardOfUser = new Map(dataset.users.map((u) => [u.id, u.logicalShard]));
+    for (const u of dataset.users) {
+      expect(u.logicalShard).toBe(logicalShardForUsername(u.username, 16));
+      expect(shardOfId(u.id)).toBe(u.logicalShard);
+    }
+    for (const m of dataset.media) expect(shardOfId(m.id)).toBe(shardOfUser.get(m.ownerId));
+    expect(new Set(dataset.users.map((u) => u.logicalShard)).size).toBe(16);
+  });
+
+  it('encodes each creation time in its ID, strictly increasing and before 2012', () => {
+    for (const list of [dataset.users, dataset.media]) {
+      let previous = 0;
+      for (const row of list) {
+        expect(decodeId(row.id).timeMs).toBe(row.createdAtMs);
+        expect(row.createdAtMs).toBeGreaterThan(previous);
+        expect(row.createdAtMs).toBeLessThan(SYNTHETIC_END_MS);
+        previous = row.createdAtMs;
+      }
+    }
+    const ids = dataset.media.map((m) => m.id);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+  });
+
+  it('creates media and follows only after the users they refer to', () => {
+    const createdAt = new Map(dataset.users.map((u) => [u.id, u.createdAtMs]));
+    for (const m of dataset.media) expect(m.createdAtMs).toBeGreaterThan(createdAt.get(m.ownerId)!);
+    for (const f of dataset.follows) {
+      expect(f.createdAtMs).toBeGreaterThan(createdAt.get(f.followerId)!);
+      expect(f.createdAtMs).toBeGreaterThan(createdAt.get(f.followeeId)!);
+    }
+  });
+
+  it('has no self-follows and no duplicate follow edges', () => {
+    const edges = new Set<string>();
+    for (const f of dataset.follows) {
+      expect(f.followerId).not.toBe(f.followeeId);
+      edges.add(`${f.followerId}>${f.followeeId}`);
+    }
+    expect(edges.size).toBe(dataset.follows.length);
+  });
+
+  it('makes follower counts heavy-tailed: a few celebrities, a typical user with few followers', () => {
+    const counts = followerCounts(dataset);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const median = counts[Math.floor(counts.length / 2)]!;
+    expect(counts[0]!).toBeGreaterThan(50 * Math.max(1, median));
+    expect(counts.slice(0, 28).reduce((a, b) => a + b, 0) / total).toBeGreaterThan(0.3); // top 1% hold > 30%
+  });
+
+  it('names objects after owner and media and uses usernames u000000..', () => {
+    expect(dataset.users[0]!.username).toBe('u000000');
+    expect(dataset.users[2799]!.username).toBe('u002799');
+    const m = dataset.media[0]!;
+    expect(m.objectKey).toBe(`seed/${m.ownerId}/${m.id}.jpg`);
+    expect(m.caption.length).toBeGreaterThan(0);
+  });
+
+  it('honours maxUsers, a custom epoch and small populations without self-follows', () => {
+    const epochMs = Date.UTC(2011, 9, 1);
+    const tiny = generateDataset(createWorkloadModel({ meanFollowing: 50 }), { seed: 1, logicalShards: 4, maxUsers: 5, epochMs });
+    expect(tiny.users).toHaveLength(5);
+    expect(tiny.follows.length).toBeLessThanOrEqual(5 * 4);
+    for (const f of tiny.follows) expect(f.followerId).not.toBe(f.followeeId);
+    expect(decodeId(tiny.users[0]!.id, epochMs).timeMs).toBe(tiny.users[0]!.createdAtMs);
+  });
+
+  it('rejects bad options with CFG_ERR_INVALID naming the option', () => {
+    expect(() => generateDataset(model, { seed: 1, logicalShards: 0 })).toThrow(/logicalShards must be an integer/);
+    expect(() => generateDataset(model, { seed: 1.5, logicalShards: 4 })).toThrow(/seed must be a safe integer/);
+    expect(() => generateDataset(model, { seed: 1, logicalShards: 4, maxUsers: 0 })).toThrow(/maxUsers/);
+  });
+});

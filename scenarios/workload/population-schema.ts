@@ -1,0 +1,22 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const IdString = Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'A 64-bit ID in decimal (system/data/ids.ts)' });
+
+/**
+ * The small, JSON-serialisable slice of a dataset that the request generator draws from
+ * (summarizePopulation builds it). k6 scripts read it from a JSON file, so IDs are decimal strings.
+ */
+export const PopulationSchema = Type.Object(
+  {
+    /** A deterministic sample of user IDs in creation order; activity skew ranks them in this order. */
+    userIds: Type.Array(IdString),
+    /** A deterministic sample of media IDs in creation order. */
+    mediaIds: Type.Array(IdString),
+    /** The newest media of the celebrities, hottest first: like and view targets skew to them. */
+    hotMediaIds: Type.Array(IdString),
+    /** Users with the most followers, most followed first. */
+    celebrityUserIds: Type.Array(IdString),
+  },
+  { additionalProperties: false },
+);
+export type Population = Static<typeof PopulationSchema>;

@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../lib/validate.ts';
+import { encodeId } from '../data/ids.ts';
+import { ApiErrorCodes } from './api-errors.ts';
+import { AppConfigSchema } from './app-config.ts';
+import { BODY_LIMIT_BYTES, buildApp } from './build-app.ts';
+
+/**
+ * These tests need no backend: every backend points at a closed port on 127.0.0.1, and the
+ * requests fail validation (or ID routing) before any handler would touch one. The real
+ * backends are exercised by the integration tests.
+ */
+const CLOSED = '127.0.0.1:1';
+const config = validateConfig(
+  AppConfigSchema,
+  {
+    instanceId: 'app-test',
+    logicalShards: 16,
+    shards: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 1 }],
+    redisUrl: `redis://${CLOSED}`,
+    cache: { mode: 'memcached', servers: [CLOSED] },
+    objectStore: { endpoint: `http://${CLOSED}`, publicEndpoint: `http://${CLOSED}` },
+  },
+  'test app config',
+);
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An ID with the right shape whose logical shard (9000) no deployment of 16 shards has. */
+const UNROUTABLE_ID = encodeId({ timeMs: 1_400_000_000_000, logicalShard: 8000, sequence: 1 }).toString();
+const GOOD_ID = encodeId({ timeMs: 1_400_000_000_000, logicalShard: 3, sequence: 1 }).toString();
+const GOOD_UPLOAD = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const BAD_IDS = ['0', '01', '-1', 'abc', '1.5', '1e5', ' 1', '12345678901234567890', 'ünï', 'x'.repeat(300), '0x10', '١٢٣'];
+const BAD_USERNAMES: unknown[] = ['ab', 'A_B_C', 'has space', 'x'.repeat(31), 'semi;colon', 42, null, true, [], {}, ''];
+const BAD_ID_VALUES: unknown[] = [123, 4.5, true, null, [], {}, '', 'abc', '-5', '007', Number.MAX_SAFE_INTEGER];
+
+interface Malformed {
+  method: 'GET' | 'POST';
+  url: string;
+  payload?: string;
+  contentType?: string;
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+/** Generates requests that are each wrong in exactly one way that validation or routing must catch. */
+function generateMalformed(seed: number, count: number): Malformed[] {
+  const random = prng(seed);
+  const json = (value: unknown): string => JSON.stringify(value);
+  const badId = (): string => encodeURIComponent(pick(random, BAD_IDS));
+  const makers: Array<() => Malformed> = [
+    () => ({ method: 'GET', url: `/users/${badId()}` }),
+    () => ({ method: 'GET', url: `/media/${badId()}` }),
+    () => ({ method: 'GET', url: `/users/${badId()}/feed` }),
+    () => ({ method: 'POST', url: `/users/${badId()}/follows`, payload: json({ followeeId: GOOD_ID }) }),
+    () => ({ method: 'POST', url: `/media/${badId()}/likes`, payload: json({ userId: GOOD_ID }) }),
+    () => ({ method: 'POST', url: `/users/${badId()}/uploads`, payload: json({ contentType: 'image/jpeg' }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads/${badId()}/complete`, payload: json({}) }),
+    () => ({ method: 'POST', url: '/users', payload: json({ username: pick(random, BAD_USERNAMES) }) }),
+    () => ({ method: 'POST', url: '/users', payload: json({ username: 'valid_name', admin: true }) }),
+    () => ({ method: 'POST', url: '/users', payload: pick(random, ['[]', '"alice"', '42', 'null']) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/follows`, payload: json({ followeeId: pick(random, BAD_ID_VALUES) }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/follows`, payload: json({ followeeId: GOOD_ID, extra: 1 }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/follows`, payload: json({}) }),
+    () => ({ method: 'POST', url: `/media/${GOOD_ID}/likes`, payload: json({ userId: pick(random, BAD_ID_VALUES) }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads`, payload: json({ contentType: pick(random, ['image/gif', 'IMAGE/JPEG', '', 7, null]) }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({ caption: 'x'.repeat(2201) }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({ caption: pick(random, [1, null, [], {}]) }) }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?limit=${pick(random, ['0', '-1', 'x', '1000', '2.5', ''])}` }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?before=${badId()}` }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?limit=5&page=2` }),
+    () => ({ method: 'POST', url: '/users', payload: pick(random, ['{', '{"username":', '{"username":"a"', 'nul', '{username:"abc"}']) }),
+    () => ({ method: 'POST', url: '/users', payload: json({ username: 'x'.repeat(BODY_LIMIT_BYTES) }) }),
+    () => ({ method: 'POST', url: '/users', payload: 'username=alice', contentType: pick(random, ['text/plain', 'application/x-www-form-urlencoded', 'image/jpeg']) }),
+    () => ({ method: 'GET', url: `/users/${UNROUTABLE_ID}` }),
+    () => ({ method: 'GET', url: `/media/${UNROUTABLE_ID}` }),
+    () => ({ method: 'GET', url: `/users/9999999999999999999/feed` }),
+    () => ({ method: 'POST', url: `/users/${UNROUTABLE_ID}/follows`, payload: json({ followeeId: GOOD_ID }) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/follows`, payload: json({ followeeId: GOOD_ID }) }),
+    () => ({ method: 'POST', url: `/media/${UNROUTABLE_ID}/likes`, payload: json({ userId: GOOD_ID }) }),
+    () => ({ method: 'POST', url: `/users/${UNROUTABLE_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({}) }),
+    () => ({ method: pick(random, ['GET', 'POST'] as const), url: pick(random, ['/nope', '/users/1/likes', '/media', '/health/readyz']) }),
+  ];
+  return Array.from({ length: count }, (_, i) => (makers[i % makers.length] as () => Malformed)());
+}
+
+describe('buildApp without reachable backends', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = buildApp(config, { logger: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers /health without touching a backend, with a Server-Timing header', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', instanceId: 'app-test' });
+    expect(res.headers['server-timing']).toBe('pg;dur=0.00, redis;dur=0.00, cache;dur=0.00, s3;dur=0.00');
+  });
+
+  it('answers /health/ready with 503 NOT_READY naming the backends that failed', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    const body = res.json();
+    expect(body.code).toBe('NOT_READY');
+    expect(body.message).toMatch(/postgres/);
+    expect(body.message).toMatch(/redis/);
+    expect(body.message).toMatch(/memcached/);
+  });
+
+  it('rejects a few hundred generated malformed requests with 4xx and an error body, never 5xx', async () => {
+    const requests = generateMalformed(20111, 372);
+    const statuses = new Map<number, number>();
+    for (const r of requests) {
+      const res = await app.inject({
+        method: r.method,
+        url: r.url,
+        ...(r.payload === undefined ? {} : { payload: r.payload, headers: { 'content-type': r.contentType ?? 'application/json' } }),
+      });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      const context = `${r.method} ${r.url.slice(0, 80)} ${String(r.payload).slice(0, 60)} -> ${res.statusCode} ${res.body.slice(0, 200)}`;
+      expect(res.statusCode, context).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, context).toBeLessThan(500);
+      const body = res.json();
+      expect(Object.keys(body).sort(), context).toEqual(['code', 'error', 'message']);
+      expect(Object.keys(ApiErrorCodes), context).toContain(body.code);
+      // Rejected before any backend was asked.
+      expect(res.headers['server-timing'] ?? '', context).not.toMatch(/(pg|redis|cache|s3);dur=(?!0\.00)/);
+    }
+    // The generator reaches every kind of rejection, not just one.
+    expect([...statuses.keys()].sort()).toEqual([400, 404, 413, 414, 415]);
+  });
+
+  it('exposes request counts by route on /metrics in Prometheus text format', async () => {
+    await app.inject({ method: 'GET', url: '/health' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toMatch(/feedscale_http_requests_total\{method="GET",route="\/health",status_code="200"\} \d+/);
+    expect(res.body).toContain('feedscale_http_request_duration_seconds_bucket');
+    expect(res.body).toContain('feedscale_cache_lookups_total{result="miss"}');
+    expect(res.body).toContain('feedscale_pg_queries_total{physical_shard="1"}');
+  });
+});

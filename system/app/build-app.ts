@@ -1,0 +1,94 @@
+import AjvCompiler from '@fastify/ajv-compiler';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { mapError } from './api-errors.ts';
+import type { AppConfig } from './app-config.ts';
+import { cachePlugin } from './plugins/cache.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { objectStorePlugin } from './plugins/object-store.ts';
+import { postgresPlugin } from './plugins/postgres.ts';
+import { redisPlugin } from './plugins/redis.ts';
+import { requestTimingPlugin } from './plugins/request-timing.ts';
+import { feedRoutes } from './routes/feed.ts';
+import { followRoutes } from './routes/follows.ts';
+import { healthRoutes } from './routes/health.ts';
+import { likeRoutes } from './routes/likes.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { userRoutes } from './routes/users.ts';
+
+/** Requests carry small JSON documents; photos go straight to the object store. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  /** Fastify's logger option; defaults to pino at config.logLevel on stdout. Pass false in tests. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The validated, frozen configuration this app was built with. */
+    config: AppConfig;
+  }
+}
+
+/**
+ * Builds the photo-sharing service without listening (server.ts listens; tests use inject).
+ * Backends connect lazily, so building against unreachable hosts works and only requests that
+ * need a backend fail.
+ *
+ * @example
+ * const app = buildApp(validateConfig(AppConfigSchema, json, 'app config'), { logger: false });
+ * const res = await app.inject({ method: 'GET', url: '/health' });
+ */
+export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    // Router-level rejections (unparsable URL, over-long path parameter) get the same error body.
+    frameworkErrors: (err, _request, reply) => {
+      const { statusCode, body } = mapError(err);
+      void reply.code(statusCode).send(body);
+    },
+  });
+
+  // Fastify's default ajv, with two changes: unknown keys are rejected (not silently removed),
+  // and bodies are not coerced, so a JSON number never passes for an ID string (it would have
+  // lost precision above 2^53 before we saw it). Params and query strings are text and still coerce.
+  const buildValidator = AjvCompiler();
+  const strict = buildValidator({}, { customOptions: { removeAdditional: false, coerceTypes: false } });
+  const coercing = buildValidator({}, { customOptions: { removeAdditional: false, coerceTypes: 'array' } });
+  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : coercing(route)));
+
+  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
+  app.decorate('config', config);
+  app.register(requestTimingPlugin);
+  app.register(postgresPlugin, { config });
+  app.register(redisPlugin, { config });
+  app.register(cachePlugin, { config });
+  app.register(objectStorePlugin, { config });
+  app.register(metricsPlugin);
+
+  app.setErrorHandler((err, request, reply) => {
+    const { statusCode, body } = mapError(err);
+    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.debug({ err, code: body.code }, 'request rejected');
+    return reply.code(statusCode).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'Not Found', code: 'ROUTE_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.register(healthRoutes, { config });
+  app.register(metricsRoutes);
+  app.register(userRoutes, { config });
+  app.register(followRoutes);
+  app.register(uploadRoutes, { config });
+  app.register(mediaRoutes);
+  app.register(likeRoutes);
+  app.register(feedRoutes, { config });
+  return app;
+}

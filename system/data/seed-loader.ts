@@ -1,0 +1,246 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { FeedscaleError } from '../../lib/errors.ts';
+import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
+import { feedKey } from '../feed/feed-keys.ts';
+import { mergeNewestFirst } from '../feed/feed-merge.ts';
+import { schemaName, shardOfId } from './ids.ts';
+import { logicalShardsOn, type ShardMap } from './shard-map.ts';
+
+/** Where a dataset goes. Schemas must exist already (run `migrateShards` first). */
+export interface SeedTargets {
+  /** One pool per physical shard, in shard-map order; each COPY borrows one connection. */
+  shards: readonly pg.Pool[];
+  redis: Redis;
+  shardMap: ShardMap;
+}
+
+export type SeedPhase = 'postgres' | 'feeds';
+
+export interface SeedOptions {
+  /** Entries kept per feed list; use the app's `feed.maxLength` so seeded feeds look like live ones. */
+  feedMaxLength: number;
+  /** Users whose feeds go in one Redis pipeline. */
+  redisBatchUsers?: number;
+  /** Rows per chunk written to a COPY stream. */
+  copyChunkRows?: number;
+  /** Called as work completes: rows copied in 'postgres', users' feeds written in 'feeds'. */
+  onProgress?: (phase: SeedPhase, done: number, total: number) => void;
+}
+
+export interface SeedResult {
+  rows: { users: number; following: number; followers: number; media: number };
+  /** Feed lists written (users with at least one entry). */
+  feeds: number;
+  feedEntries: number;
+  elapsedMs: number;
+}
+
+/** The rows one logical shard receives, already in COPY text format (one line per row). */
+export interface ShardRows {
+  users: string[];
+  following: string[];
+  followers: string[];
+  media: string[];
+}
+
+const COPY_COLUMNS: Record<keyof ShardRows, string> = {
+  users: 'id, username, created_at',
+  following: 'follower_id, followee_id, created_at',
+  followers: 'followee_id, follower_id, created_at',
+  media: 'id, owner_id, object_key, caption, created_at',
+};
+
+/**
+ * Writes a generated dataset into Postgres (COPY, all physical shards in parallel) and the
+ * users' feeds into Redis (pipelines). Deterministic: the same dataset gives the same rows and
+ * the same feed lists. Re-running on the same dataset fails on primary keys by design; load
+ * into freshly migrated shards.
+ */
+export async function loadDataset(targets: SeedTargets, dataset: Dataset, options: SeedOptions): Promise<SeedResult> {
+  const startedMs = performance.now();
+  const { shardMap } = targets;
+  if (dataset.logicalShards !== shardMap.logicalShards) {
+    throw new FeedscaleError(
+      'CFG_ERR_INVALID',
+      `dataset was generated for ${dataset.logicalShards} logical shards but the shard map has ${shardMap.logicalShards}`,
+    );
+  }
+  if (targets.shards.length !== shardMap.physicalShards) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `seed targets have ${targets.shards.length} pools for ${shardMap.physicalShards} physical shards`);
+  }
+  try {
+    const byShard = partitionDataset(dataset);
+    const totalRows = dataset.users.length + 2 * dataset.follows.length + dataset.media.length;
+    let copiedRows = 0;
+    const report = (n: number): void => {
+      copiedRows += n;
+      options.onProgress?.('postgres', copiedRows, totalRows);
+    };
+    await Promise.all(
+      targets.shards.map((pool, physicalShard) =>
+        copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
+      ),
+    );
+    const feedStats = await writeFeeds(targets.redis, dataset, options);
+    return {
+      rows: {
+        users: dataset.users.length,
+        following: dataset.follows.length,
+        followers: dataset.follows.length,
+        media: dataset.media.length,
+      },
+      ...feedStats,
+      elapsedMs: performance.now() - startedMs,
+    };
+  } catch (err) {
+    if (err instanceof FeedscaleError) throw err;
+    throw new FeedscaleError('RUN_ERR_SEED_FAILED', `loading the dataset failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Splits a dataset into COPY lines per logical shard, routing every row by the ID that owns it:
+ * users and media by their own ID, following by the follower, followers by the followee.
+ */
+export function partitionDataset(dataset: Dataset): Map<number, ShardRows> {
+  const out = new Map<number, ShardRows>();
+  const rowsOf = (id: bigint): ShardRows => {
+    const shard = shardOfId(id);
+    let rows = out.get(shard);
+    if (!rows) out.set(shard, (rows = { users: [], following: [], followers: [], media: [] }));
+    return rows;
+  };
+  for (const u of dataset.users) {
+    rowsOf(u.id).users.push(copyLine([u.id, u.username, isoTime(u.createdAtMs)]));
+  }
+  for (const f of dataset.follows) {
+    const at = isoTime(f.createdAtMs);
+    rowsOf(f.followerId).following.push(copyLine([f.followerId, f.followeeId, at]));
+    rowsOf(f.followeeId).followers.push(copyLine([f.followeeId, f.followerId, at]));
+  }
+  for (const m of dataset.media) {
+    rowsOf(m.id).media.push(copyLine([m.id, m.ownerId, m.objectKey, m.caption, isoTime(m.createdAtMs)]));
+  }
+  return out;
+}
+
+/** Escapes one value for COPY's text format (backslash, tab, newline, carriage return). */
+export function escapeCopyText(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function copyLine(values: ReadonlyArray<string | bigint>): string {
+  return `${values.map((v) => (typeof v === 'bigint' ? v.toString() : escapeCopyText(v))).join('\t')}\n`;
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+async function copyPhysicalShard(
+  pool: pg.Pool,
+  logicalShards: readonly number[],
+  byShard: Map<number, ShardRows>,
+  chunkRows: number,
+  report: (rows: number) => void,
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    for (const logical of logicalShards) {
+      const rows = byShard.get(logical);
+      if (!rows) continue;
+      const schema = schemaName(logical);
+      for (const table of Object.keys(COPY_COLUMNS) as (keyof ShardRows)[]) {
+        const lines = rows[table];
+        if (lines.length === 0) continue;
+        const copy = client.query(copyStreams.from(`COPY ${schema}.${table} (${COPY_COLUMNS[table]}) FROM STDIN`));
+        await pipeline(Readable.from(chunks(lines, chunkRows, report)), copy);
+      }
+      // Fresh statistics so the first benchmark queries get the same plans as later ones.
+      await client.query(`ANALYZE ${schema}.users, ${schema}.following, ${schema}.followers, ${schema}.media`);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function* chunks(lines: readonly string[], chunkRows: number, report: (rows: number) => void): Generator<string> {
+  for (let i = 0; i < lines.length; i += chunkRows) {
+    const slice = lines.slice(i, i + chunkRows);
+    yield slice.join('');
+    report(slice.length);
+  }
+}
+
+/** Newest first: later createdAtMs, then the larger ID (IDs grow with time within a shard). */
+export function newerMedia(a: DatasetMedia, b: DatasetMedia): boolean {
+  return a.createdAtMs !== b.createdAtMs ? a.createdAtMs > b.createdAtMs : a.id > b.id;
+}
+
+/**
+ * Every user's feed as the service would hold it: the newest media of the users they follow
+ * and their own (the upload path pushes to the owner's feed too), newest first, capped at
+ * `maxLength`. Yields users in dataset order; users with an empty feed are yielded too.
+ */
+export function* buildFeeds(dataset: Dataset, maxLength: number): Generator<{ userId: bigint; mediaIds: bigint[] }> {
+  const mediaByOwner = new Map<bigint, DatasetMedia[]>();
+  for (const m of dataset.media) {
+    let list = mediaByOwner.get(m.ownerId);
+    if (!list) mediaByOwner.set(m.ownerId, (list = []));
+    list.push(m);
+  }
+  for (const list of mediaByOwner.values()) {
+    list.sort((a, b) => (newerMedia(a, b) ? -1 : newerMedia(b, a) ? 1 : 0));
+    // Only the newest maxLength of any one owner can reach a feed.
+    if (list.length > maxLength) list.length = maxLength;
+  }
+  const followeesOf = new Map<bigint, bigint[]>();
+  for (const f of dataset.follows) {
+    let list = followeesOf.get(f.followerId);
+    if (!list) followeesOf.set(f.followerId, (list = []));
+    list.push(f.followeeId);
+  }
+  const none: DatasetMedia[] = [];
+  for (const user of dataset.users) {
+    const owners = new Set<bigint>([user.id, ...(followeesOf.get(user.id) ?? [])]);
+    const sources = [...owners].map((owner) => mediaByOwner.get(owner) ?? none);
+    const merged = mergeNewestFirst(sources, maxLength, newerMedia);
+    yield { userId: user.id, mediaIds: merged.map((m) => m.id) };
+  }
+}
+
+async function writeFeeds(redis: Redis, dataset: Dataset, options: SeedOptions): Promise<{ feeds: number; feedEntries: number }> {
+  const batchUsers = options.redisBatchUsers ?? 500;
+  const total = dataset.users.length;
+  let done = 0;
+  let feeds = 0;
+  let feedEntries = 0;
+  let batch = redis.pipeline();
+  let inBatch = 0;
+  const flush = async (): Promise<void> => {
+    if (inBatch === 0) return;
+    const results = await batch.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+    done += inBatch;
+    options.onProgress?.('feeds', done, total);
+    batch = redis.pipeline();
+    inBatch = 0;
+  };
+  for (const { userId, mediaIds } of buildFeeds(dataset, options.feedMaxLength)) {
+    const key = feedKey(userId);
+    batch.del(key);
+    if (mediaIds.length > 0) {
+      batch.rpush(key, ...mediaIds.map((id) => id.toString()));
+      feeds++;
+      feedEntries += mediaIds.length;
+    }
+    if (++inBatch >= batchUsers) await flush();
+  }
+  await flush();
+  return { feeds, feedEntries };
+}
