@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -35,11 +36,11 @@ export async function startServerProcess(args: readonly string[]): Promise<Start
   };
 }
 
-/** utime + stime of a live process, from /proc/<pid>/stat (Linux; clock ticks of 1/100 s). */
+/** utime + stime of a live process, from /proc/<pid>/stat (Linux; USER_HZ is 100 on Linux). */
 export function procCpuSeconds(pid: number): number {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is index 0, utime 11, stime 12.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
   } catch {
@@ -48,8 +49,3 @@ export function procCpuSeconds(pid: number): number {
 }
 
 const CLOCK_TICKS_PER_S = 100;
-
-import { readFileSync } from 'node:fs';
-function readFileSyncSafe(path: string): string {
-  return readFileSync(path, 'utf8');
-}

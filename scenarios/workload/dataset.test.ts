@@ -40,23 +40,19 @@ describe('generateDataset', () => {
 
   it('puts every ID on its owner\'s logical shard, which the username decides', () => {
     const shardOfUser = new Map(dataset.users.map((u) => [u.id, u.logicalShard]));
-    for (const u of dataset.users) {
-      expect(u.logicalShard).toBe(logicalShardForUsername(u.username, 16));
-      expect(shardOfId(u.id)).toBe(u.logicalShard);
-    }
-    for (const m of dataset.media) expect(shardOfId(m.id)).toBe(shardOfUser.get(m.ownerId));
+    const badUsers = dataset.users.filter((u) => u.logicalShard !== logicalShardForUsername(u.username, 16) || shardOfId(u.id) !== u.logicalShard);
+    const badMedia = dataset.media.filter((m) => shardOfId(m.id) !== shardOfUser.get(m.ownerId));
+    expect(badUsers).toEqual([]);
+    expect(badMedia).toEqual([]);
     expect(new Set(dataset.users.map((u) => u.logicalShard)).size).toBe(16);
   });
 
   it('encodes each creation time in its ID, strictly increasing and before 2012', () => {
     for (const list of [dataset.users, dataset.media]) {
-      let previous = 0;
-      for (const row of list) {
-        expect(decodeId(row.id).timeMs).toBe(row.createdAtMs);
-        expect(row.createdAtMs).toBeGreaterThan(previous);
-        expect(row.createdAtMs).toBeLessThan(SYNTHETIC_END_MS);
-        previous = row.createdAtMs;
-      }
+      const bad = list.filter(
+        (row, i) => decodeId(row.id).timeMs !== row.createdAtMs || row.createdAtMs >= SYNTHETIC_END_MS || (i > 0 && row.createdAtMs <= list[i - 1]!.createdAtMs),
+      );
+      expect(bad).toEqual([]);
     }
     const ids = dataset.media.map((m) => m.id);
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
@@ -64,19 +60,14 @@ describe('generateDataset', () => {
 
   it('creates media and follows only after the users they refer to', () => {
     const createdAt = new Map(dataset.users.map((u) => [u.id, u.createdAtMs]));
-    for (const m of dataset.media) expect(m.createdAtMs).toBeGreaterThan(createdAt.get(m.ownerId)!);
-    for (const f of dataset.follows) {
-      expect(f.createdAtMs).toBeGreaterThan(createdAt.get(f.followerId)!);
-      expect(f.createdAtMs).toBeGreaterThan(createdAt.get(f.followeeId)!);
-    }
+    expect(dataset.media.filter((m) => !(m.createdAtMs > createdAt.get(m.ownerId)!))).toEqual([]);
+    expect(dataset.follows.filter((f) => !(f.createdAtMs > createdAt.get(f.followerId)! && f.createdAtMs > createdAt.get(f.followeeId)!))).toEqual([]);
   });
 
   it('has no self-follows and no duplicate follow edges', () => {
     const edges = new Set<string>();
-    for (const f of dataset.follows) {
-      expect(f.followerId).not.toBe(f.followeeId);
-      edges.add(`${f.followerId}>${f.followeeId}`);
-    }
+    for (const f of dataset.follows) edges.add(`${f.followerId}>${f.followeeId}`);
+    expect(dataset.follows.filter((f) => f.followerId === f.followeeId)).toEqual([]);
     expect(edges.size).toBe(dataset.follows.length);
   });
 

@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, type FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
+import { type Logger, createLogger } from '../lib/logger.ts';
+import { validateConfig } from '../lib/validate.ts';
+import { removeByLabel } from '../containers/docker/cleanup.ts';
+import { ensureDockerEngine } from '../containers/docker/engine.ts';
+import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
+import { StackConfigSchema } from '../containers/stack-config.ts';
+import { newRunId, startStack } from '../containers/stack.ts';
+import { installInterruptGuard } from '../runner/interrupts.ts';
+import { runMainJob } from '../runner/main-job.ts';
+import { loadPlanForRun } from '../runner/plan-for-run.ts';
+import { createProgress } from '../runner/progress.ts';
+import { loadRunConfig } from '../runner/run-config.ts';
+import { migrateForStack } from '../runner/migrate-stack.ts';
+import { RUN_FLAGS, type RunFlag, annotateWithFlags, applyFlags, readJsonFile } from './options.ts';
+
+// The AWS SDK warns on every start that it will need Node 22 in 2027; the README says so once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportError(err: unknown, log: Logger): number {
+  if (isFeedscaleError(err)) {
+    const e = err as FeedscaleError;
+    const details = e.code === 'CFG_ERR_INVALID' && e.details.length > 0 ? annotateWithFlags(e.details) : undefined;
+    const message = details ? `${e.message.split('\n')[0]}\n  ${details.join('\n  ')}` : e.message;
+    process.stderr.write(`feedscale: ${e.code}: ${message}\n`);
+    return e.exitCode;
+  }
+  log.error({ err }, 'unexpected error');
+  process.stderr.write(`feedscale: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+  return ExitCode.CRASH;
+}
+
+async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
+  const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
+  const base = opts.config ? await readJsonFile(opts.config, 'config file') : {};
+  const { run, configurations } = loadRunConfig(applyFlags(base, flags));
+  const plan = await loadPlanForRun(run);
+  const engine = await ensureDockerEngine(log);
+  const runIds = new Set<string>();
+  let job: Promise<unknown> = Promise.resolve();
+  using guard = installInterruptGuard({
+    log,
+    teardown: () => Promise.all([...runIds].map((id) => removeByLabel(engine.docker, id))),
+    settled: () => job,
+  });
+  const catalog = await resolveCatalog(engine.docker, run.stack.catalog, log);
+  log.info(`image catalog: ${catalog.kind} (${catalog.reason})`);
+  const commit = gitCommit();
+  const promise = runMainJob(run, configurations, plan, {
+    engine,
+    catalog,
+    log,
+    progress: createProgress(log),
+    signal: guard.signal,
+    runIds,
+    feedscaleVersion: VERSION,
+    ...(commit ? { gitCommit: commit } : {}),
+  });
+  job = promise.catch(() => undefined);
+  const result = await promise;
+  process.stdout.write(`\n${result.table}\n`);
+  process.stdout.write(`report: ${result.files.jsonPath}\n        ${result.files.markdownPath}\n`);
+  process.stdout.write(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s; image catalog: ${catalog.kind} (${catalog.reason})\n`);
+  return ExitCode.OK;
+}
+
+async function upCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
+  const input = applyFlags(opts.config ? await readJsonFile(opts.config, 'config file') : {}, {
+    catalog: opts.catalog,
+    shards: opts.shards,
+    instances: opts.instances,
+    cache: opts.cache,
+    poolSize: opts.poolSize,
+    logicalShards: opts.logicalShards,
+  });
+  const stackConfig = validateConfig(StackConfigSchema, (input as { stack?: unknown }).stack ?? {}, 'stack configuration');
+  const engine = await ensureDockerEngine(log);
+  const runId = newRunId();
+  let stopping: Promise<unknown> = Promise.resolve();
+  using guard = installInterruptGuard({ log, teardown: () => removeByLabel(engine.docker, runId), settled: () => stopping });
+  const catalog = await resolveCatalog(engine.docker, stackConfig.catalog, log);
+  const stack = await startStack(stackConfig, { engine, catalog, log, runId, signal: guard.signal, prepareShards: (s, m) => migrateForStack(s, m, log) });
+  process.stdout.write(
+    `${JSON.stringify({ runId, catalog: catalog.kind, baseUrl: stack.baseUrl, appUrls: stack.appUrls, shards: stack.shards, redisUrl: stack.redisUrl, memcached: stack.memcachedServer, objectStore: stack.objectStore.endpoint, timingsMs: stack.timingsMs }, null, 2)}\n`,
+  );
+  process.stdout.write('stack is up; Ctrl-C tears it down\n');
+  await new Promise<void>((resolve) => guard.signal.addEventListener('abort', () => resolve(), { once: true }));
+  stopping = stack.stop();
+  await stopping;
+  return ExitCode.INTERRUPTED;
+}
+
+async function downCommand(opts: { run?: string }, log: Logger): Promise<number> {
+  const engine = await ensureDockerEngine(log);
+  const removed = await removeByLabel(engine.docker, opts.run);
+  process.stdout.write(`removed ${removed.containers.length} container(s) and ${removed.networks.length} network(s)${opts.run ? ` of run ${opts.run}` : ''}\n`);
+  for (const name of removed.containers) process.stdout.write(`  ${name}\n`);
+  return ExitCode.OK;
+}
+
+async function imagesCommand(opts: { catalog?: string }, log: Logger): Promise<number> {
+  const { catalog: choice } = validateConfig(StackConfigSchema, { catalog: opts.catalog }, 'options');
+  const engine = await ensureDockerEngine(log);
+  const started = Date.now();
+  const catalog = await resolveCatalog(engine.docker, choice, log);
+  process.stdout.write(`${JSON.stringify({ ...catalog, elapsedMs: Date.now() - started }, null, 2)}\n`);
+  return ExitCode.OK;
+}
+
+/** Builds the command tree; every action resolves to an exit code (docs/errors.md). */
+export function buildCli(log: Logger, setExitCode: (code: number) => void): Command {
+  const program = new Command('feedscale')
+    .description('Run, load and compare the 2011 Instagram reference architecture')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+  const wrap =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      try {
+        setExitCode(await fn(...args));
+      } catch (err) {
+        setExitCode(reportError(err, log));
+      }
+    };
+
+  const run = program
+    .command('run', { isDefault: true })
+    .description('the main job: for each configuration start the stack, seed, load it open loop, tear down; then report')
+    .option('--config <file>', 'JSON run configuration (docs/configuration.md); flags override it');
+  for (const spec of Object.values(RUN_FLAGS)) run.addOption(new Option(spec.flag, spec.help));
+  run.action(wrap((opts: Record<string, string | undefined>) => runCommand(opts, log)));
+
+  program
+    .command('up')
+    .description('start one stack and keep it up until Ctrl-C (prints its endpoints)')
+    .option('--config <file>', 'JSON run configuration; its "stack" is used')
+    .option('--catalog <kind>', RUN_FLAGS.catalog.help)
+    .option('--shards <n>', RUN_FLAGS.shards.help)
+    .option('--logical-shards <n>', RUN_FLAGS.logicalShards.help)
+    .option('--instances <n>', RUN_FLAGS.instances.help)
+    .option('--pool-size <n>', RUN_FLAGS.poolSize.help)
+    .option('--cache <mode>', RUN_FLAGS.cache.help)
+    .action(wrap((opts: Record<string, string | undefined>) => upCommand(opts, log)));
+
+  program
+    .command('down')
+    .description('remove every container and network an earlier (crashed) run left behind')
+    .option('--run <id>', 'only this run')
+    .action(wrap((opts: { run?: string }) => downCommand(opts, log)));
+
+  program
+    .command('images')
+    .description('make the images of a catalog present (pull or build) and print them')
+    .option('--catalog <kind>', RUN_FLAGS.catalog.help, 'auto')
+    .action(wrap((opts: { catalog?: string }) => imagesCommand(opts, log)));
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const log = createLogger();
+  let exitCode: number = ExitCode.OK;
+  const program = buildCli(log, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return ExitCode.OK;
+      return ExitCode.BAD_INPUT;
+    }
+    return reportError(err, log);
+  }
+  return exitCode;
+}

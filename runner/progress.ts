@@ -1,0 +1,66 @@
+import cliProgress from 'cli-progress';
+import type { Logger } from '../lib/logger.ts';
+
+export interface ProgressTask {
+  update(done: number, detail?: Record<string, string | number>): void;
+  finish(): void;
+}
+
+export interface Progress {
+  /** A phase with a known amount of work: a bar on a terminal, a log line every few seconds elsewhere. */
+  task(label: string, total: number, unit: string): ProgressTask;
+}
+
+const LOG_INTERVAL_MS = 5_000;
+
+/**
+ * Progress for long work (seeding, load). A terminal gets a live bar on stderr; CI and pipes
+ * get plain log lines at most every 5 s, so logs stay readable.
+ */
+export function createProgress(log: Logger, interactive = Boolean(process.stderr.isTTY) && !process.env.CI): Progress {
+  return {
+    task(label, total, unit) {
+      if (interactive) {
+        const bar = new cliProgress.SingleBar(
+          {
+            format: `${label.padEnd(28)} [{bar}] {percentage}% {value}/{total} ${unit} {detail}`,
+            stream: process.stderr,
+            hideCursor: true,
+            clearOnComplete: false,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(Math.max(1, total), 0, { detail: '' });
+        return {
+          update(done, detail) {
+            bar.update(Math.min(done, total), { detail: detail ? formatDetail(detail) : '' });
+          },
+          finish() {
+            bar.stop();
+          },
+        };
+      }
+      let lastLogMs = 0;
+      let last = 0;
+      return {
+        update(done, detail) {
+          last = done;
+          const now = Date.now();
+          if (now - lastLogMs < LOG_INTERVAL_MS) return;
+          lastLogMs = now;
+          log.info(`${label}: ${done}/${total} ${unit}${detail ? ` ${formatDetail(detail)}` : ''}`);
+        },
+        finish() {
+          log.info(`${label}: done (${last}/${total} ${unit})`);
+        },
+      };
+    },
+  };
+}
+
+function formatDetail(detail: Record<string, string | number>): string {
+  return Object.entries(detail)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}

@@ -1,0 +1,117 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { FeedscaleError, isFeedscaleError } from '../../lib/errors.ts';
+import { listIssues, validateConfig, type ConfigIssue } from '../../lib/validate.ts';
+import { DriverSchema } from '../../reports/result-schema.ts';
+import type { Endpoint } from '../requests/endpoints.ts';
+import { TargetingSchema } from '../requests/targeting-schema.ts';
+
+const RateRps = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Requests per second' });
+
+/** Open-loop arrival shapes. Steps start with the warm-up; the last step's rate holds to the end. */
+const ArrivalVariants = [
+  Type.Object({ kind: Type.Literal('constant'), rateRps: RateRps }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('poisson'), rateRps: RateRps }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('steps'),
+      steps: Type.Array(
+        Type.Object({ rateRps: RateRps, durationS: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+        { minItems: 1 },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+] as const;
+export const ArrivalSchema = Type.Union([...ArrivalVariants]);
+export type Arrival = Static<typeof ArrivalSchema>;
+
+/** Relative weights per endpoint; they need not sum to 1. Endpoints left out are never sent. */
+const Weight = Type.Optional(Type.Number({ minimum: 0 }));
+export const MixSchema = Type.Object(
+  {
+    'feed.read': Weight,
+    'media.read': Weight,
+    'media.like': Weight,
+    'follow.create': Weight,
+    'upload.start': Weight,
+    'user.create': Weight,
+  } satisfies Record<Endpoint, unknown>,
+  { additionalProperties: false, minProperties: 1 },
+);
+export type Mix = Static<typeof MixSchema>;
+
+/**
+ * A load plan: what to send, how fast, for how long, and the SLO that judges it.
+ *
+ * @example
+ * { "name": "feed-read", "arrival": { "kind": "constant", "rateRps": 150 }, "durationS": 20, "mix": { "feed.read": 1 } }
+ */
+export const PlanSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'kebab-case; names the result files' }),
+    description: Type.String({ default: '' }),
+    driver: Type.Union(DriverSchema.anyOf, { default: 'open-loop', description: 'open-loop gives latency verdicts; autocannon and k6 are closed or k6-run' }),
+    arrival: ArrivalSchema,
+    durationS: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, description: 'Measured window, after the warm-up' }),
+    warmupS: Type.Number({ minimum: 0, maximum: 3600, default: 5, description: 'Sent but not recorded' }),
+    mix: MixSchema,
+    targeting: TargetingSchema,
+    maxInFlight: Type.Integer({ minimum: 1, maximum: 100_000, default: 256, description: 'Cap on concurrent requests; scheduled starts beyond it count as unserved' }),
+    timeoutMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
+    slo: Type.Object(
+      {
+        p99Ms: Type.Number({ exclusiveMinimum: 0, default: 250, description: 'p99 latency from intended start, per endpoint' }),
+        errorRateMax: Type.Number({ minimum: 0, maximum: 1, default: 0.01, description: 'Largest acceptable fraction of failed requests' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Plan = Static<typeof PlanSchema>;
+
+/** Rules the schema cannot say, each with the path of the field that breaks it. */
+export function checkPlan(plan: Plan): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!Object.values(plan.mix).some((weight) => (weight ?? 0) > 0)) {
+    issues.push({ path: '/mix', message: 'needs at least one endpoint with a positive weight' });
+  }
+  if (plan.arrival.kind === 'steps') {
+    const stepsS = plan.arrival.steps.reduce((sum, step) => sum + step.durationS, 0);
+    const runS = plan.warmupS + plan.durationS;
+    if (stepsS > runS + 1e-9) {
+      issues.push({ path: '/arrival/steps', message: `steps last ${stepsS} s but warmupS + durationS is ${runS} s; later steps would never run` });
+    }
+  }
+  return issues;
+}
+
+function invalid(what: string, lines: readonly string[]): FeedscaleError {
+  return new FeedscaleError('CFG_ERR_INVALID', `invalid ${what}:\n  ${lines.join('\n  ')}`, { details: lines });
+}
+
+/**
+ * TypeBox reports a bad union member only as "/arrival: Expected union value"; when `kind` names a
+ * variant, list that variant's own issues instead ("/arrival/rateRps: Expected number > 0").
+ */
+function explainArrival(input: unknown, lines: readonly string[]): string[] {
+  const arrival = (input as { arrival?: { kind?: unknown } } | null)?.arrival;
+  const variant = ArrivalVariants.find((v) => v.properties.kind.const === arrival?.kind);
+  if (!variant) return [...lines];
+  const detail = listIssues(variant, arrival).map((i) => `/arrival${i.path}: ${i.message}`);
+  return lines.flatMap((line) => (line.startsWith('/arrival: ') && detail.length > 0 ? detail : [line]));
+}
+
+/** Fills defaults, validates and freezes a plan; throws CFG_ERR_INVALID listing every issue with its path. */
+export function validatePlan(input: unknown, what = 'plan'): Readonly<Plan> {
+  let plan: Readonly<Plan>;
+  try {
+    plan = validateConfig(PlanSchema, input, what);
+  } catch (err) {
+    if (isFeedscaleError(err) && err.code === 'CFG_ERR_INVALID') throw invalid(what, explainArrival(input, err.details));
+    throw err;
+  }
+  const issues = checkPlan(plan);
+  if (issues.length > 0) throw invalid(what, issues.map((i) => `${i.path}: ${i.message}`));
+  return plan;
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (pure logic, *.test.ts next to the code) and `integration`
+ * (*.int.test.ts against one real stack in containers, started once by test/global-setup.ts).
+ * If no Docker engine can be made available, the integration project fails; it never skips.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{bin,cli,containers,lib,reports,runner,scenarios,system}/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['{bin,cli,containers,lib,reports,runner,scenarios,system,test}/**/*.int.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          // One file at a time: they share one stack and some start small stacks of their own.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
