@@ -13,6 +13,7 @@ export const ExitCode = Object.freeze({
   INCONCLUSIVE: 4,
   ENGINE_UNAVAILABLE: 5,
   STACK_FAILED: 6,
+  DRIVER_UNAVAILABLE: 7,
   INTERRUPTED: 130,
 });
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -25,6 +26,7 @@ export const ErrorCodes = Object.freeze({
   CTR_ERR_SERVICE_START: { exitCode: ExitCode.STACK_FAILED, summary: 'A service of the stack failed to start or to become ready; the message names it and shows its log tail.' },
   RUN_ERR_INTERRUPTED: { exitCode: ExitCode.INTERRUPTED, summary: 'The run was stopped by SIGINT or SIGTERM; the stack was torn down.' },
   RUN_ERR_SEED_FAILED: { exitCode: ExitCode.STACK_FAILED, summary: 'Loading the seeded dataset into the stack failed.' },
+  RUN_ERR_DRIVER_UNAVAILABLE: { exitCode: ExitCode.DRIVER_UNAVAILABLE, summary: 'The requested load driver (k6) is not available here: no binary on PATH and no pullable image.' },
   RPT_ERR_GATE_FAILED: { exitCode: ExitCode.GATE_FAILED, summary: 'A regression gate failed.' },
   RPT_ERR_INCONCLUSIVE: { exitCode: ExitCode.INCONCLUSIVE, summary: 'The run gave no verdict: noise wider than the tolerance, or the load generator was saturated.' },
 } as const);

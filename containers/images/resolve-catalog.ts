@@ -27,7 +27,9 @@ async function pullOfficial(docker: Dockerode, log: Logger): Promise<string | un
   const image = Object.values(OFFICIAL_IMAGES)[failed];
   const reason = (results[failed] as PromiseRejectedResult).reason as Error;
   log.debug({ image, err: reason.message }, 'official image not available');
-  return `pull of ${image} failed: ${reason.message.split('\n')[0]}`;
+  // Docker's pull errors carry the whole HTTP exchange; the last clause says why.
+  const why = reason.message.split('\n')[0]!.split(': ').pop()!.trim();
+  return `pull of ${image} failed (${why})`;
 }
 
 async function buildAppImage(docker: Dockerode, nodeBase: string, log: Logger): Promise<BuiltImage> {
@@ -100,7 +102,7 @@ export async function resolveCatalog(docker: Dockerode, requested: ImageCatalogC
       throw new FeedscaleError('CTR_ERR_IMAGE_BUILD', `official catalog requested but ${failure}; use --catalog local or auto to build images here`);
     }
     log.warn(`official images unavailable (${failure}); using local images built from Debian packages`);
-    return { requested, kind: 'local', reason: `auto: ${failure}`, images: await buildLocalImages(docker, log), objectStore: OBJECT_STORE_FLAVOURS.local };
+    return { requested, kind: 'local', reason: `official images not pullable: ${failure}`, images: await buildLocalImages(docker, log), objectStore: OBJECT_STORE_FLAVOURS.local };
   }
   return { requested, kind: 'local', reason: 'requested', images: await buildLocalImages(docker, log), objectStore: OBJECT_STORE_FLAVOURS.local };
 }
