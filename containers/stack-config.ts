@@ -17,18 +17,21 @@ const CpuQuota = (description: string) =>
 export const StackConfigSchema = Type.Object(
   {
     catalog: ImageCatalogChoiceSchema,
-    /** Stateless Fastify app containers behind nginx. */
-    appInstances: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
-    /** Physical Postgres hosts, each with its own pgbouncer. */
-    physicalShards: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
-    /** Logical shards (schemas) spread over the physical hosts. */
-    logicalShards: Type.Integer({ minimum: 1, maximum: 8192, default: 16 }),
-    cache: Type.Union([Type.Literal('memcached'), Type.Literal('off')], { default: 'memcached' }),
-    /** pgbouncer default_pool_size: server connections per database/user pair. */
-    pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
-    /** pg.Pool size per physical shard inside each app instance. */
-    appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-    memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128 }),
+    appInstances: Type.Integer({ minimum: 1, maximum: 32, default: 2, description: 'Stateless Fastify app containers behind nginx (2011: 25+ Django servers).' }),
+    physicalShards: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'Physical Postgres hosts, each behind its own pgbouncer (2011: 12 primaries).' }),
+    logicalShards: Type.Integer({
+      minimum: 1,
+      maximum: 8192,
+      default: 16,
+      description: 'Logical shards (Postgres schemas) spread over the physical hosts; encoded in every ID (13 bits).',
+    }),
+    cache: Type.Union([Type.Literal('memcached'), Type.Literal('off')], {
+      default: 'memcached',
+      description: 'memcached: read-through cache of user and media objects; off: no memcached container, every read goes to Postgres.',
+    }),
+    pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'pgbouncer default_pool_size: server connections per shard (transaction pooling).' }),
+    appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'pg.Pool size per physical shard inside each app instance (client connections to pgbouncer).' }),
+    memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128, description: 'memcached memory limit (-m), MB.' }),
     cpus: Type.Object(
       {
         app: CpuQuota('quota per app container'),
@@ -38,10 +41,9 @@ export const StackConfigSchema = Type.Object(
         memcached: CpuQuota('quota of the memcached container'),
         nginx: CpuQuota('quota of the nginx container'),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'CPU quotas per container kind.' },
     ),
-    /** Seconds to wait for each service to become ready. */
-    startupTimeoutS: Type.Integer({ minimum: 5, maximum: 1800, default: 120 }),
+    startupTimeoutS: Type.Integer({ minimum: 5, maximum: 1800, default: 120, description: 'Seconds each service may take to start and answer a real request.' }),
   },
   { additionalProperties: false },
 );

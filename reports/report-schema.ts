@@ -81,6 +81,12 @@ export const SummaryRowSchema = Type.Object(
     loadModel: LoadModelSchema,
     /** Number of runs (repeats) merged into this row. */
     repeats: Type.Integer({ minimum: 1 }),
+    /**
+     * true when the percentiles are those of all samples (histograms merged, or a single run).
+     * false when some run had no histogram (k6 exports none) and there were several repeats:
+     * the percentiles are then means of the per-repeat percentiles, and `perRepeat` holds each.
+     */
+    histogramsMerged: Type.Boolean(),
     /** Headline latency: from each request's intended start, merged over repeats. */
     fromIntended: PercentilesSchema,
     /** Latency from the actual send, merged over repeats. */
@@ -104,6 +110,54 @@ export type SummaryRow = Static<typeof SummaryRowSchema>;
 /** A ratio to the baseline; null when the baseline value is 0 or absent. */
 const RatioSchema = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
 
+/** A confidence interval [low, high]. */
+export const IntervalSchema = Type.Object({ low: Type.Number(), high: Type.Number() }, { additionalProperties: false });
+export type Interval = Static<typeof IntervalSchema>;
+
+const MaybeIntervalSchema = Type.Union([IntervalSchema, Type.Null()]);
+
+/** candidate - baseline and candidate / baseline of one latency percentile, with bootstrap CIs. */
+export const DifferenceSchema = Type.Object(
+  {
+    deltaMs: Type.Number(),
+    /** null when no CI could be computed (see VsBaseline.ciUnavailableReason). */
+    deltaCiMs: MaybeIntervalSchema,
+    ratio: RatioSchema,
+    ratioCi: MaybeIntervalSchema,
+  },
+  { additionalProperties: false },
+);
+export type Difference = Static<typeof DifferenceSchema>;
+
+export const BootstrapMethodSchema = Type.Union([
+  /** Repeat i of both configurations resampled together (interleaved A B A B runs share drift). */
+  Type.Literal('paired-repeats'),
+  /** Repeats of each configuration resampled independently. */
+  Type.Literal('repeats'),
+  /** No CI: fewer than 2 repeats on a side, or no statistic available. */
+  Type.Literal('none'),
+]);
+export type BootstrapMethod = Static<typeof BootstrapMethodSchema>;
+
+/** How a configuration differs from the baseline, with percentile-bootstrap CIs over repeats. */
+export const VsBaselineSchema = Type.Object(
+  {
+    /** Confidence level of every interval, e.g. 0.95. */
+    confidence: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    method: BootstrapMethodSchema,
+    /** Bootstrap resamples drawn (0 when method is "none"). */
+    resamples: Type.Integer({ minimum: 0 }),
+    repeatsBaseline: Type.Integer({ minimum: 0 }),
+    repeatsCandidate: Type.Integer({ minimum: 0 }),
+    /** Why the intervals are null; '' when they are present. */
+    ciUnavailableReason: Type.String(),
+    p50: DifferenceSchema,
+    p99: DifferenceSchema,
+  },
+  { additionalProperties: false },
+);
+export type VsBaseline = Static<typeof VsBaselineSchema>;
+
 export const ComparisonEntrySchema = Type.Object(
   {
     configuration: Type.String(),
@@ -111,6 +165,8 @@ export const ComparisonEntrySchema = Type.Object(
     p99Ms: Type.Number(),
     p50RatioToBaseline: RatioSchema,
     p99RatioToBaseline: RatioSchema,
+    /** Absent on the baseline's own entry. */
+    vsBaseline: Type.Optional(VsBaselineSchema),
   },
   { additionalProperties: false },
 );

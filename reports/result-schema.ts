@@ -25,12 +25,29 @@ export const LatencySchema = Type.Object(
   {
     /** Percentiles of the histogram (milliseconds, from microsecond-resolution data). */
     percentiles: PercentilesSchema,
-    /** hdr-histogram-js base64-compressed encoding, in microseconds; mergeable across runs. */
+    /**
+     * hdr-histogram-js base64-compressed encoding, in microseconds; mergeable across runs.
+     * '' when the driver cannot export one (k6): readers then fall back to `percentiles`.
+     */
     histogram: Type.String(),
   },
   { additionalProperties: false },
 );
 export type Latency = Static<typeof LatencySchema>;
+
+/** One point of a latency-over-time series (e.g. one per second of the measured window). */
+export const TimelinePointSchema = Type.Object(
+  {
+    /** Seconds since the start of the measured window (end of the interval the point covers). */
+    tS: Type.Number({ minimum: 0 }),
+    /** p99 latency from intended start of the requests that completed in the interval. */
+    p99Ms: Type.Number({ minimum: 0 }),
+    /** Responses completed in the interval, per second. */
+    rps: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type TimelinePoint = Static<typeof TimelinePointSchema>;
 
 export const EndpointResultSchema = Type.Object(
   {
@@ -53,6 +70,8 @@ export const EndpointResultSchema = Type.Object(
     fromIntended: LatencySchema,
     /** Latency from the moment the request was actually written. */
     fromSend: LatencySchema,
+    /** Optional latency over time; renderers draw it when present. */
+    timeline: Type.Optional(Type.Array(TimelinePointSchema)),
   },
   { additionalProperties: false },
 );
@@ -81,6 +100,34 @@ export type Driver = Static<typeof DriverSchema>;
 
 export const LoadModelSchema = Type.Union([Type.Literal('open'), Type.Literal('closed')]);
 
+export const StepEndpointResultSchema = Type.Object(
+  {
+    endpoint: Type.String(),
+    /** p99 latency from intended start within the step. */
+    p99Ms: Type.Number({ minimum: 0 }),
+    /** Failed requests / sent requests within the step (0 when nothing was sent). */
+    errorRate: Type.Number({ minimum: 0, maximum: 1 }),
+    sent: Type.Integer({ minimum: 0 }),
+    ok: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type StepEndpointResult = Static<typeof StepEndpointResultSchema>;
+
+/** One step of a stepped (ramp) arrival plan, measured on its own: the input of capacity search. */
+export const StepResultSchema = Type.Object(
+  {
+    /** The rate the plan asked for during this step. */
+    rateRps: Type.Number({ minimum: 0 }),
+    /** Seconds since the start of the measured window. */
+    startS: Type.Number({ minimum: 0 }),
+    durationS: Type.Number({ minimum: 0 }),
+    endpoints: Type.Array(StepEndpointResultSchema),
+  },
+  { additionalProperties: false },
+);
+export type StepResult = Static<typeof StepResultSchema>;
+
 export const RunResultSchema = Type.Object(
   {
     schemaVersion: Type.Literal(RESULT_SCHEMA_VERSION),
@@ -97,6 +144,8 @@ export const RunResultSchema = Type.Object(
     warmupS: Type.Number({ minimum: 0 }),
     generator: GeneratorHealthSchema,
     endpoints: Type.Array(EndpointResultSchema),
+    /** Per-step breakdown of a stepped (ramp) run; absent for constant-rate runs. */
+    steps: Type.Optional(Type.Array(StepResultSchema)),
     /** Server-side metrics sampled during the run, by collector name (see reports/collectors). */
     server: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

@@ -29,27 +29,29 @@ export const DEFAULT_CONFIGURATIONS: ConfigurationSpec[] = [
 
 export const RunConfigSchema = Type.Object(
   {
-    /** Seed of the dataset and of every request stream. */
-    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 2011 }),
-    /** Results go to <outDir>/<timestamp>-<id>/, and <outDir>/latest points at the newest. */
-    outDir: Type.String({ minLength: 1, default: 'out' }),
-    stack: Type.Object(StackConfigSchema.properties, { additionalProperties: false, default: {} }),
-    configurations: Type.Array(ConfigurationSpecSchema, { minItems: 1, default: DEFAULT_CONFIGURATIONS }),
-    /** Overrides of the workload model (scenarios/workload/model.ts); scaleFactor 1/5000 = 2,800 users. */
-    workload: Type.Object(withoutDefaults(Type.Partial(WorkloadModelSchema)).properties, { additionalProperties: false, default: {} }),
-    /** Plan name (scenarios/plans/<name>.json) or path to a plan file. */
-    plan: Type.String({ minLength: 1, default: 'feed-read' }),
-    /** Overrides of the plan's load shape. */
+    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 2011, description: 'Seed of the dataset and of every request stream.' }),
+    outDir: Type.String({ minLength: 1, default: 'out', description: 'Results go to `<outDir>/<timestamp>-<id>/`; `<outDir>/latest` points at the newest.' }),
+    stack: Type.Object(StackConfigSchema.properties, { additionalProperties: false, default: {}, description: 'The base stack every configuration starts from.' }),
+    configurations: Type.Array(ConfigurationSpecSchema, {
+      minItems: 1,
+      default: DEFAULT_CONFIGURATIONS,
+      description: 'The configurations compared: each a name and the `stack` fields it changes. The first is the baseline.',
+    }),
+    workload: Type.Object(withoutDefaults(Type.Partial(WorkloadModelSchema)).properties, {
+      additionalProperties: false,
+      default: {},
+      description: 'Overrides of the workload model; the default scaleFactor 1/5000 gives 2,800 users.',
+    }),
+    plan: Type.String({ minLength: 1, default: 'feed-read', description: 'Plan name (scenarios/plans/<name>.json) or path to a plan file.' }),
     load: Type.Object(
       {
-        rateRps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
-        durationS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
-        warmupS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+        rateRps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Arrival rate of a constant or Poisson plan, requests/s.' })),
+        durationS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400, description: 'Measured seconds, after the warm-up.' })),
+        warmupS: Type.Optional(Type.Number({ minimum: 0, maximum: 3600, description: 'Warm-up seconds: sent, not recorded.' })),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: "Overrides of the plan's load shape." },
     ),
-    /** Repeats of each configuration, run interleaved (A B A B) to cancel machine drift. */
-    repeats: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
+    repeats: Type.Integer({ minimum: 1, maximum: 50, default: 1, description: 'Repeats of each configuration, run interleaved (A B A B) to cancel machine drift.' }),
   },
   { additionalProperties: false },
 );
