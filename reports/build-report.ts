@@ -1,16 +1,20 @@
 import { FeedscaleError } from '../lib/errors.ts';
 import { mergeEncoded, percentilesOf } from './histogram.ts';
-import type { EndpointResult, RunResult } from './result-schema.ts';
+import type { EndpointResult, Percentiles, RunResult } from './result-schema.ts';
 import {
   REPORT_SCHEMA_VERSION,
   type Comparison,
   type ComparisonEntry,
   type Configuration,
+  type Difference,
   type EndpointComparison,
   type Report,
   type ReportMetadata,
   type SummaryRow,
+  type VsBaseline,
 } from './report-schema.ts';
+import { bootstrapDifference, DEFAULT_CONFIDENCE, type DifferenceInterval } from './stats/bootstrap.ts';
+import { hasHistograms, measurementsOf, statisticOf, type Measured } from './stats/endpoint-statistic.ts';
 
 export interface BuildReportInput {
   runs: readonly RunResult[];
@@ -19,12 +23,17 @@ export interface BuildReportInput {
   /** createdAt comes from the caller: building a report reads no clock. */
   metadata: ReportMetadata;
   baseline?: string;
+  /** Bootstrap resamples per interval (default 2000); the seed is metadata.seed. */
+  resamples?: number;
 }
 
 /**
  * Builds the report from driver results. Pure: reads no files and no clock.
  * Repeats of one configuration are merged by merging their HDR histograms, so the
- * percentiles are those of all samples, not averages of per-repeat percentiles.
+ * percentiles are those of all samples, not averages of per-repeat percentiles. Runs without a
+ * histogram (k6) are summarized from their own percentiles (row.histogramsMerged false when
+ * several repeats could not be merged). Each non-baseline comparison entry carries p50/p99
+ * deltas and ratios with bootstrap CIs over repeats (stats/bootstrap.ts), seeded by metadata.seed.
  *
  * @example
  * const report = buildReport({ runs, configurations: [{ name: 'memcached-on', stack }, { name: 'memcached-off', stack }], metadata });
@@ -45,7 +54,7 @@ export function buildReport(input: BuildReportInput): Report {
     configurations,
     runs,
     summary,
-    comparison: compare(summary, runs, names, baseline),
+    comparison: compare(summary, runs, names, baseline, { seed: input.metadata.seed, resamples: input.resamples }),
   };
 }
 
@@ -95,21 +104,6 @@ function endpointsOf(runs: readonly RunResult[]): string[] {
   return out;
 }
 
-interface Measured {
-  run: RunResult;
-  result: EndpointResult;
-}
-
-function measurementsOf(runs: readonly RunResult[], configuration: string, endpoint: string): Measured[] {
-  const out: Measured[] = [];
-  for (const run of runs) {
-    if (run.configuration !== configuration) continue;
-    const result = run.endpoints.find((e) => e.endpoint === endpoint);
-    if (result) out.push({ run, result });
-  }
-  return out;
-}
-
 function summarize(runs: readonly RunResult[], names: readonly string[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const endpoint of endpointsOf(runs)) {
@@ -127,14 +121,16 @@ function summarizeRow(configuration: string, endpoint: string, measured: readonl
   for (const { result } of measured) {
     for (const [kind, count] of Object.entries(result.errors)) errorsByKind[kind] = (errorsByKind[kind] ?? 0) + count;
   }
+  const mergeable = hasHistograms(measured) && measured.every((m) => m.result.fromSend.histogram !== '');
   const sortedErrors = Object.fromEntries(Object.entries(errorsByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     configuration,
     endpoint,
     loadModel: measured[0]!.run.loadModel,
     repeats: measured.length,
-    fromIntended: percentilesOf(mergeEncoded(measured.map((m) => m.result.fromIntended.histogram))),
-    fromSend: percentilesOf(mergeEncoded(measured.map((m) => m.result.fromSend.histogram))),
+    histogramsMerged: measured.length === 1 || mergeable,
+    fromIntended: mergeable ? percentilesOf(mergeEncoded(measured.map((m) => m.result.fromIntended.histogram))) : combinePercentiles(measured.map((m) => m.result.fromIntended.percentiles)),
+    fromSend: mergeable ? percentilesOf(mergeEncoded(measured.map((m) => m.result.fromSend.histogram))) : combinePercentiles(measured.map((m) => m.result.fromSend.percentiles)),
     throughputMeanRps: sum((r) => r.throughputRps) / measured.length,
     intendedTotal: sum((r) => r.intended),
     sentTotal: sum((r) => r.sent),
@@ -152,23 +148,91 @@ function summarizeRow(configuration: string, endpoint: string, measured: readonl
   };
 }
 
+/**
+ * Percentiles of several runs that cannot be merged (no histograms): the mean of each percentile
+ * over repeats, count-weighted mean, overall min and max. One run gives its own percentiles.
+ */
+function combinePercentiles(list: readonly Percentiles[]): Percentiles {
+  if (list.length === 1) return { ...list[0]! };
+  const count = list.reduce((acc, p) => acc + p.count, 0);
+  const mean = (pick: (p: Percentiles) => number) => list.reduce((acc, p) => acc + pick(p), 0) / list.length;
+  return {
+    count,
+    minMs: Math.min(...list.map((p) => p.minMs)),
+    meanMs: count === 0 ? 0 : list.reduce((acc, p) => acc + p.meanMs * p.count, 0) / count,
+    p50Ms: mean((p) => p.p50Ms),
+    p90Ms: mean((p) => p.p90Ms),
+    p99Ms: mean((p) => p.p99Ms),
+    p999Ms: mean((p) => p.p999Ms),
+    maxMs: Math.max(...list.map((p) => p.maxMs)),
+  };
+}
+
 function ratio(valueMs: number, baselineMs: number | undefined): number | null {
   if (baselineMs === undefined || baselineMs <= 0) return null;
   return valueMs / baselineMs;
 }
 
-function compare(summary: readonly SummaryRow[], runs: readonly RunResult[], names: readonly string[], baseline: string): Comparison {
+interface BootstrapSettings {
+  seed: number;
+  resamples: number | undefined;
+}
+
+function difference(d: DifferenceInterval): Difference {
+  return { deltaMs: d.delta, deltaCiMs: d.deltaCi, ratio: d.ratio, ratioCi: d.ratioCi };
+}
+
+/** p50/p99 of `configuration` against the baseline, with CIs over repeats (paired when the repeats match). */
+function vsBaselineOf(runs: readonly RunResult[], endpoint: string, baseline: string, configuration: string, settings: BootstrapSettings): VsBaseline {
+  const base = measurementsOf(runs, baseline, endpoint);
+  const cand = measurementsOf(runs, configuration, endpoint);
+  const diff = (percentile: number): DifferenceInterval => {
+    const b = statisticOf(base, { kind: 'latency', percentile });
+    const c = statisticOf(cand, { kind: 'latency', percentile });
+    if (!b.ok || !c.ok) throw new Error(`internal: p${percentile} is always available`);
+    return bootstrapDifference(b.statistic, c.statistic, {
+      seed: settings.seed,
+      label: `compare/${endpoint}/${baseline}/${configuration}/p${percentile}`,
+      resamples: settings.resamples,
+      paired: true,
+    });
+  };
+  const p50 = diff(50);
+  const p99 = diff(99);
+  return {
+    confidence: DEFAULT_CONFIDENCE,
+    method: p99.method,
+    resamples: p99.resamples,
+    repeatsBaseline: base.length,
+    repeatsCandidate: cand.length,
+    ciUnavailableReason: p99.unavailableReason || p50.unavailableReason,
+    p50: difference(p50),
+    p99: difference(p99),
+  };
+}
+
+function compare(
+  summary: readonly SummaryRow[],
+  runs: readonly RunResult[],
+  names: readonly string[],
+  baseline: string,
+  settings: BootstrapSettings,
+): Comparison {
   const endpoints: EndpointComparison[] = [];
   for (const endpoint of endpointsOf(runs)) {
     const rows = names.flatMap((name) => summary.filter((r) => r.endpoint === endpoint && r.configuration === name));
     const base = rows.find((r) => r.configuration === baseline);
-    const entries: ComparisonEntry[] = rows.map((row) => ({
-      configuration: row.configuration,
-      p50Ms: row.fromIntended.p50Ms,
-      p99Ms: row.fromIntended.p99Ms,
-      p50RatioToBaseline: ratio(row.fromIntended.p50Ms, base?.fromIntended.p50Ms),
-      p99RatioToBaseline: ratio(row.fromIntended.p99Ms, base?.fromIntended.p99Ms),
-    }));
+    const entries: ComparisonEntry[] = rows.map((row) => {
+      const entry: ComparisonEntry = {
+        configuration: row.configuration,
+        p50Ms: row.fromIntended.p50Ms,
+        p99Ms: row.fromIntended.p99Ms,
+        p50RatioToBaseline: ratio(row.fromIntended.p50Ms, base?.fromIntended.p50Ms),
+        p99RatioToBaseline: ratio(row.fromIntended.p99Ms, base?.fromIntended.p99Ms),
+      };
+      if (base && row.configuration !== baseline) entry.vsBaseline = vsBaselineOf(runs, endpoint, baseline, row.configuration, settings);
+      return entry;
+    });
     const reasons = unusableReasons(endpoint, rows, runs, baseline, base);
     endpoints.push({ endpoint, verdictUsable: reasons.length === 0, unusableReasons: reasons, entries });
   }

@@ -32,8 +32,8 @@ describe('renderJson', () => {
     } as typeof report;
     const parsed = JSON.parse(renderJson(scrambled)) as Record<string, unknown> & { runs: object[]; summary: object[] };
     expect(Object.keys(parsed)).toEqual(Object.keys(ReportSchema.properties));
-    // `server` is optional and absent in these runs.
-    expect(Object.keys(parsed.runs[0]!)).toEqual(Object.keys(RunResultSchema.properties).filter((k) => k !== 'server'));
+    // `steps` and `server` are optional and absent in these runs.
+    expect(Object.keys(parsed.runs[0]!)).toEqual(Object.keys(RunResultSchema.properties).filter((k) => k !== 'steps' && k !== 'server'));
     expect(Object.keys(parsed.summary[0]!)).toEqual(Object.keys(SummaryRowSchema.properties));
     expect(renderJson(scrambled)).toBe(renderJson(report));
   });
