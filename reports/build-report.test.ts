@@ -176,3 +176,62 @@ describe('buildReport', () => {
     expect(() => buildReport(input)).toThrow(/runs\[0\]\.plan "feed-read" differs from metadata\.plan "upload-storm"/);
   });
 });
+
+describe('buildReport without histograms (k6)', () => {
+  function k6(run: ReturnType<typeof makeRun>) {
+    return {
+      ...run,
+      driver: 'k6' as const,
+      endpoints: run.endpoints.map((e) => ({ ...e, fromIntended: { ...e.fromIntended, histogram: '' }, fromSend: { ...e.fromSend, histogram: '' } })),
+    };
+  }
+
+  it('uses the run\'s own percentiles for a single repeat', () => {
+    const input = standardInput();
+    const runs = input.runs.map((r) => (r.configuration === 'memcached-off' ? k6(r) : r));
+    const row = rowOf(buildReport({ ...input, runs }), 'memcached-off', 'feed.read');
+    expect(row.histogramsMerged).toBe(true);
+    expect(row.fromIntended).toEqual(runs.find((r) => r.configuration === 'memcached-off')!.endpoints[0]!.fromIntended.percentiles);
+  });
+
+  it('reports per-repeat values without merging several repeats and marks the row', () => {
+    const input = standardInput();
+    const runs = input.runs.map((r) => (r.configuration === 'memcached-on' ? k6(r) : r));
+    const report = buildReport({ ...input, runs });
+    const row = rowOf(report, 'memcached-on', 'feed.read');
+    expect(row.histogramsMerged).toBe(false);
+    expect(row.perRepeat.map((r) => r.p99Ms)).toEqual([0.99, 1.99]);
+    // Means of the per-repeat percentiles; counts and extremes over all repeats.
+    expect(row.fromIntended.p99Ms).toBeCloseTo(1.49, 9);
+    expect(row.fromIntended.count).toBe(2000);
+    expect(row.fromIntended.maxMs).toBe(2);
+    expect(validateReport(report)).toEqual([]);
+  });
+});
+
+describe('buildReport comparison intervals', () => {
+  it('gives no CI with a single repeat of a configuration, and says why', () => {
+    const vs = comparisonOf(buildReport(standardInput()), 'feed.read').entries[1]!.vsBaseline!;
+    expect(vs.method).toBe('none');
+    expect(vs.p99.deltaCiMs).toBeNull();
+    expect(vs.p99.deltaMs).toBeCloseTo(3.961 - 1.98, 6);
+    expect(vs.repeatsBaseline).toBe(2);
+    expect(vs.repeatsCandidate).toBe(1);
+    expect(vs.ciUnavailableReason).toBe('1 repeat on the candidate side: a CI needs at least 2 repeats per side');
+  });
+
+  it('adds p50 and p99 deltas and ratios with 95% CIs from paired repeats, none on the baseline entry', () => {
+    const on = [0, 1, 2].map((repeat) => makeRun({ configuration: 'memcached-on', repeat, endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(1000 + repeat * 20, 1000, 10) }] }));
+    const off = [0, 1, 2].map((repeat) => makeRun({ configuration: 'memcached-off', repeat, endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(2000 + repeat * 40, 1000, 20) }] }));
+    const report = buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...on, ...off] });
+    const [base, other] = comparisonOf(report, 'feed.read').entries;
+    expect(base!.vsBaseline).toBeUndefined();
+    const vs = other!.vsBaseline!;
+    expect(vs).toMatchObject({ confidence: 0.95, method: 'paired-repeats', resamples: 2000, repeatsBaseline: 3, repeatsCandidate: 3, ciUnavailableReason: '' });
+    expect(vs.p99.ratio).toBeCloseTo(2, 1);
+    expect(vs.p99.ratioCi!.low).toBeLessThanOrEqual(vs.p99.ratio!);
+    expect(vs.p99.ratioCi!.high).toBeGreaterThanOrEqual(vs.p99.ratio!);
+    expect(vs.p50.deltaCiMs!.low).toBeGreaterThan(0);
+    expect(buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...off, ...on] })).toEqual(report);
+  });
+});

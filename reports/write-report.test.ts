@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.ts';
 import { renderJson, validateReport } from './render/json.ts';
 import { renderMarkdown } from './render/markdown.ts';
+import { renderHtml } from './render/html.ts';
+import { renderJUnit } from './render/junit.ts';
+import { evaluateGate } from './gate/evaluate-gate.ts';
 import { standardInput } from './testing/run-fixtures.ts';
 import { writeReport } from './write-report.ts';
 
@@ -22,11 +25,12 @@ afterEach(async () => {
 });
 
 describe('writeReport', () => {
-  it('creates the folder and writes report.json and report.md with no temp files left', async () => {
+  it('creates the folder and writes report.json, report.md and report.html with no temp files left', async () => {
     const dir = join(await freshDir(), 'out', 'run-1');
     const paths = await writeReport(dir, report);
-    expect(paths).toEqual({ jsonPath: join(dir, 'report.json'), markdownPath: join(dir, 'report.md') });
-    expect((await readdir(dir)).sort()).toEqual(['report.json', 'report.md']);
+    expect(paths).toEqual({ jsonPath: join(dir, 'report.json'), markdownPath: join(dir, 'report.md'), htmlPath: join(dir, 'report.html') });
+    expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.json', 'report.md']);
+    expect(await readFile(paths.htmlPath, 'utf8')).toBe(renderHtml(report));
     const json = await readFile(paths.jsonPath, 'utf8');
     expect(json).toBe(renderJson(report));
     expect(validateReport(json)).toEqual([]);
@@ -38,6 +42,15 @@ describe('writeReport', () => {
     await writeReport(dir, { ...report, metadata: { ...report.metadata, seed: 1 } });
     await writeReport(dir, report);
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).metadata.seed).toBe(42);
+  });
+
+  it('adds junit.xml and gate.md when a gate ran', async () => {
+    const dir = await freshDir();
+    const gate = evaluateGate({ candidate: report, candidateConfiguration: 'memcached-on', thresholds: ['*:p(99)<250'], seed: 1 });
+    const paths = await writeReport(dir, report, { gate });
+    expect((await readdir(dir)).sort()).toEqual(['gate.md', 'junit.xml', 'report.html', 'report.json', 'report.md']);
+    expect(await readFile(paths.junitPath!, 'utf8')).toBe(renderJUnit(gate));
+    expect(await readFile(paths.htmlPath, 'utf8')).toContain('<h2>Gate <span class="badge passed">PASSED</span></h2>');
   });
 
   it('refuses a report that breaks its schema and writes nothing', async () => {

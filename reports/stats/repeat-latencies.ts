@@ -10,8 +10,8 @@ export class RepeatLatencies {
   readonly repeatCount: number;
   /** Sorted distinct values (microseconds, HDR highest-equivalent values). */
   private readonly gridUs: Float64Array;
-  /** counts[r][g]: samples of repeat r at gridUs[g]. */
-  private readonly counts: Float64Array[];
+  /** cumulative[r][g]: samples of repeat r at or below gridUs[g]; sums of them are monotone, so binary search works. */
+  private readonly cumulative: Float64Array[];
   private readonly totals: number[];
 
   private constructor(perRepeat: ReadonlyArray<ReadonlyMap<number, number>>) {
@@ -20,9 +20,10 @@ export class RepeatLatencies {
     this.gridUs = Float64Array.from([...values].sort((a, b) => a - b));
     const indexOf = new Map<number, number>();
     this.gridUs.forEach((v, i) => indexOf.set(v, i));
-    this.counts = perRepeat.map((m) => {
+    this.cumulative = perRepeat.map((m) => {
       const row = new Float64Array(this.gridUs.length);
       for (const [v, c] of m) row[indexOf.get(v)!] = c;
+      for (let g = 1; g < row.length; g++) row[g]! += row[g - 1]!;
       return row;
     });
     this.totals = perRepeat.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
@@ -62,12 +63,16 @@ export class RepeatLatencies {
     const fp = (Math.min(percentile, 100) / 100) * total;
     const target = Math.max(Math.ceil(fp - ulp(fp)), 1);
     const active = weights.flatMap((w, r) => (w > 0 && this.totals[r]! > 0 ? [r] : []));
-    let cumulative = 0;
-    for (let g = 0; g < this.gridUs.length; g++) {
-      for (const r of active) cumulative += this.counts[r]![g]! * weights[r]!;
-      if (cumulative >= target) return this.gridUs[g]! / 1000;
+    const cumulativeAt = (g: number) => active.reduce((acc, r) => acc + this.cumulative[r]![g]! * weights[r]!, 0);
+    // The first grid index whose cumulative count reaches the target.
+    let low = 0;
+    let high = this.gridUs.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (cumulativeAt(mid) >= target) high = mid;
+      else low = mid + 1;
     }
-    return this.gridUs[this.gridUs.length - 1]! / 1000;
+    return this.gridUs[low]! / 1000;
   }
 }
 

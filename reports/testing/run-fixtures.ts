@@ -1,6 +1,7 @@
 import type { BuildReportInput } from '../build-report.ts';
 import { createLatencyHistogram, recordUs, toLatency } from '../histogram.ts';
 import type { ReportMetadata } from '../report-schema.ts';
+import { createRng } from '../../scenarios/random/prng.ts';
 import { RESULT_SCHEMA_VERSION, type EndpointResult, type RunResult } from '../result-schema.ts';
 
 /**
@@ -133,3 +134,66 @@ export function standardInput(overrides: Partial<BuildReportInput> = {}): BuildR
   };
 }
 
+
+/** Deterministic right-skewed latencies (us): a log-normal body around `medianUs` with a heavier tail. */
+export function skewedUs(seed: number, count: number, medianUs: number, sigma = 0.45): number[] {
+  const rng = createRng(seed);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    // Box-Muller on two uniform draws; 1 - u keeps the log away from 0.
+    const u1 = 1 - rng.nextFloat();
+    const u2 = rng.nextFloat();
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    const tail = rng.nextFloat() < 0.01 ? 4 : 1;
+    out.push(medianUs * Math.exp(sigma * z) * tail);
+  }
+  return out;
+}
+
+/**
+ * A report input that exercises every part of report.html: two configurations x three interleaved
+ * repeats with run-to-run noise, a ramp (steps) with a knee, per-second timelines and server
+ * metrics (cache hit ratio, per-shard load).
+ */
+export function showcaseInput(): BuildReportInput {
+  const runs: RunResult[] = [];
+  const configurations = [
+    { ...MEMCACHED_ON, feedMedianUs: 9_000, likeMedianUs: 4_000, kneeRps: 400, hitRatio: 0.93 },
+    { ...MEMCACHED_OFF, feedMedianUs: 16_000, likeMedianUs: 4_300, kneeRps: 300, hitRatio: 0 },
+  ];
+  const rates = [100, 200, 300, 400, 500];
+  for (let repeat = 0; repeat < 3; repeat++) {
+    configurations.forEach((c, ci) => {
+      const noise = 1 + 0.04 * Math.sin(repeat * 2.1 + ci);
+      const seed = 1000 + repeat * 10 + ci;
+      const run = makeRun({
+        configuration: c.name,
+        repeat,
+        endpoints: [
+          { endpoint: 'feed.read', latenciesUs: skewedUs(seed, 4000, c.feedMedianUs * noise), throughputRps: 290 * (2 - noise), errors: { status_503: 3 + repeat } },
+          { endpoint: 'media.like', latenciesUs: skewedUs(seed + 5, 400, c.likeMedianUs * noise, 0.3), throughputRps: 10 },
+        ],
+      });
+      const p99At = (rate: number, base: number) => base * noise * (rate <= c.kneeRps ? 1 + rate / 1000 : 1 + ((rate - c.kneeRps) / 25) ** 2);
+      run.steps = rates.map((rateRps, i) => ({
+        rateRps,
+        startS: i * 10,
+        durationS: 10,
+        endpoints: [
+          { endpoint: 'feed.read', p99Ms: p99At(rateRps, (c.feedMedianUs / 1000) * 2.6), errorRate: rateRps > c.kneeRps + 50 ? 0.03 : 0.001, sent: rateRps * 10 * 0.96, ok: rateRps * 10 * 0.95 },
+          { endpoint: 'media.like', p99Ms: p99At(rateRps, (c.likeMedianUs / 1000) * 2), errorRate: 0, sent: rateRps * 0.4, ok: rateRps * 0.4 },
+        ],
+      }));
+      run.endpoints[0]!.timeline = Array.from({ length: 50 }, (_, t) => {
+        const rate = rates[Math.min(rates.length - 1, Math.floor(t / 10))]!;
+        return { tS: t + 1, p99Ms: p99At(rate, (c.feedMedianUs / 1000) * 2.6) * (1 + 0.05 * Math.sin(t + repeat)), rps: rate * 0.96 };
+      });
+      run.server = {
+        memcached: { hitRatio: c.hitRatio, getsPerS: c.hitRatio > 0 ? 2400 + repeat * 10 : 0, evictions: 0 },
+        postgres: { queriesPerS: 310 + ci * 900, connections: 24, perShard: { s0: 120 + ci * 300, s1: 96 + ci * 250, s2: 140 + ci * 310, s3: 88 + ci * 240 } },
+      };
+      runs.push(run);
+    });
+  }
+  return { configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata({ plan: 'feed-read' }), runs };
+}

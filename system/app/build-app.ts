@@ -1,5 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { mapError } from './api-errors.ts';
 import type { AppConfig } from './app-config.ts';
 import { cachePlugin } from './plugins/cache.ts';
@@ -49,7 +49,7 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
     // Router-level rejections (unparsable URL, over-long path parameter) get the same error body.
     frameworkErrors: (err, _request, reply) => {
       const { statusCode, body } = mapError(err);
-      void reply.code(statusCode).send(body);
+      void (reply as FastifyReply).code(statusCode).send(body);
     },
   });
 

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     }, 10_000);
     forced.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        app.log.info('closed');
+        process.exit(0);
+      },
       (err: unknown) => {
         app.log.error({ err }, 'shutdown failed');
         process.exit(1);
