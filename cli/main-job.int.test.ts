@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { describe, expect, inject, it } from 'vitest';
-import { MANAGED_LABEL, RUN_LABEL } from '../containers/services/service-context.ts';
+import { RUN_LABEL } from '../containers/services/service-context.ts';
 import { ExitCode } from '../lib/errors.ts';
 import type { Report } from '../reports/report-schema.ts';
 
@@ -12,7 +12,7 @@ const BIN = new URL('../bin/feedscale.js', import.meta.url).pathname;
 const shared = inject('stack');
 const docker = new Dockerode();
 
-function start(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function start(args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FEEDSCALE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -21,13 +21,20 @@ function start(args: string[]): { child: ChildProcess; done: Promise<{ code: num
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code) => resolve({ code, stdout, stderr })),
   );
-  return { child, done };
+  return { child, stderr: () => stderr, done };
 }
 
-/** Containers of feedscale runs other than the shared test stack. */
-async function foreignContainers() {
-  const all = await docker.listContainers({ all: true, filters: { label: [`${MANAGED_LABEL}=true`] } });
-  return all.filter((c) => c.Labels[RUN_LABEL] !== shared.runId);
+/** The run IDs a feedscale process announced on stderr ("starting stack <id>"). */
+function runIdsIn(stderr: string): string[] {
+  return [...stderr.matchAll(/"runId":"([0-9a-f]+)"[^\n]*starting stack/g)].map((m) => m[1]!);
+}
+
+/** Containers and networks of the given runs (other feedscale runs on this engine are not ours to judge). */
+async function leftovers(runIds: readonly string[]) {
+  const label = runIds.map((id) => `${RUN_LABEL}=${id}`);
+  const containers = (await Promise.all(label.map((l) => docker.listContainers({ all: true, filters: { label: [l] } })))).flat();
+  const networks = (await Promise.all(label.map((l) => docker.listNetworks({ filters: { label: [l] } })))).flat();
+  return { containers, networks };
 }
 
 const SMALL = ['--catalog', shared.catalog.kind, '--scale', '0.0001', '--rate', '40', '--duration', '3', '--warmup', '1', '--logical-shards', '4'];
@@ -53,23 +60,25 @@ describe('feedscale run (the main job)', () => {
     expect(report.metadata.imageCatalog.used).toBe(shared.catalog.kind);
     expect(stdout).toContain('memcached-off');
     expect(stdout).toContain('p99');
-    expect(await foreignContainers()).toEqual([]);
+    const runIds = runIdsIn(stderr);
+    expect(runIds).toHaveLength(2);
+    expect(await leftovers(runIds)).toEqual({ containers: [], networks: [] });
   });
 
   it('tears the stack down and exits 130 on Ctrl-C in the middle of a run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'feedscale-sigint-'));
-    const { child, done } = start(['run', ...SMALL, '--duration', '60', '--out', out]);
-    // Wait until the run has containers up, then interrupt it.
+    const { child, stderr, done } = start(['run', ...SMALL, '--duration', '60', '--out', out]);
+    // Wait until the run has announced its stack and has containers up, then interrupt it.
     const deadline = Date.now() + 120_000;
-    while ((await foreignContainers()).length < 3) {
-      if (Date.now() > deadline) throw new Error('the run never started containers');
+    for (;;) {
+      const [runId] = runIdsIn(stderr());
+      if (runId && (await leftovers([runId])).containers.length >= 3) break;
+      if (Date.now() > deadline) throw new Error(`the run never started containers:\n${stderr().slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     child.kill('SIGINT');
-    const { code } = await done;
+    const { code, stderr: log } = await done;
     expect(code).toBe(ExitCode.INTERRUPTED);
-    expect(await foreignContainers()).toEqual([]);
-    const networks = await docker.listNetworks({ filters: { label: [`${MANAGED_LABEL}=true`] } });
-    expect(networks.filter((n) => n.Labels?.[RUN_LABEL] !== shared.runId)).toEqual([]);
+    expect(await leftovers(runIdsIn(log))).toEqual({ containers: [], networks: [] });
   });
 });

@@ -3,7 +3,8 @@ import type Dockerode from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { AppConfig } from '../system/app/app-config.ts';
+import { type AppConfig, AppConfigSchema } from '../system/app/app-config.ts';
+import { validateConfig } from '../lib/validate.ts';
 import { type ShardMap, createShardMap } from '../system/data/shard-map.ts';
 import { containerLogTail, removeByLabel } from './docker/cleanup.ts';
 import type { DockerEngine } from './docker/engine.ts';
@@ -187,28 +188,28 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
     }
     throwIfAborted(options.signal);
 
-    const appConfig = (index: number): AppConfig => ({
-      instanceId: `app-${index}`,
-      host: '0.0.0.0',
-      port: APP_PORT,
-      logLevel: 'warn',
-      logicalShards: config.logicalShards,
-      idEpochMs: 1314220021721,
-      shards: shardIndexes.map((i) => ({ host: `pgbouncer-${i}`, port: PGBOUNCER_PORT, database, user, password })),
-      pgPoolMax: config.appPgPoolMax,
-      redisUrl: `redis://redis:${REDIS_PORT}`,
-      cache: { mode: config.cache, servers: [`memcached:${MEMCACHED_PORT}`], ttlS: 3600 },
-      objectStore: {
-        endpoint: `http://objectstore:${OBJECT_STORE_PORT}`,
-        publicEndpoint: objectStoreEndpoint.endpoint,
-        bucket: MEDIA_BUCKET,
-        region: 'us-east-1',
-        accessKeyId: objectStoreEndpoint.accessKeyId,
-        secretAccessKey: objectStoreEndpoint.secretAccessKey,
-        presignExpiresS: 900,
-      },
-      feed: { maxLength: 500, pageSizeDefault: 20, pageSizeMax: 100 },
-    });
+    // Only what the stack decides; every other field takes the schema's default.
+    const appConfig = (index: number): AppConfig =>
+      validateConfig(
+        AppConfigSchema,
+        {
+          instanceId: `app-${index}`,
+          port: APP_PORT,
+          logicalShards: config.logicalShards,
+          shards: shardIndexes.map((i) => ({ host: `pgbouncer-${i}`, port: PGBOUNCER_PORT, database, user, password })),
+          pgPoolMax: config.appPgPoolMax,
+          redisUrl: `redis://redis:${REDIS_PORT}`,
+          cache: { mode: config.cache, servers: [`memcached:${MEMCACHED_PORT}`] },
+          objectStore: {
+            endpoint: `http://objectstore:${OBJECT_STORE_PORT}`,
+            publicEndpoint: objectStoreEndpoint.endpoint,
+            bucket: MEDIA_BUCKET,
+            accessKeyId: objectStoreEndpoint.accessKeyId,
+            secretAccessKey: objectStoreEndpoint.secretAccessKey,
+          },
+        },
+        `app-${index} configuration`,
+      );
     const appIndexes = Array.from({ length: config.appInstances }, (_, i) => i);
     const apps = await Promise.all(
       appIndexes.map((i) => startService(docker, ctx, `app-${i}`, createAppContainer(ctx, i, appConfig(i), config.cpus.app))),

@@ -44,6 +44,12 @@ export const TimelinePointSchema = Type.Object(
     p99Ms: Type.Number({ minimum: 0 }),
     /** Responses completed in the interval, per second. */
     rps: Type.Number({ minimum: 0 }),
+    /** Requests that ended in the interval: responses of any status, timeouts and connection errors. */
+    count: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Of `count`, the failures (non-2xx/3xx status, timeout, connection error). */
+    errors: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** p50 latency from intended start of the requests that completed in the interval. */
+    p50Ms: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -109,6 +115,8 @@ export const StepEndpointResultSchema = Type.Object(
     errorRate: Type.Number({ minimum: 0, maximum: 1 }),
     sent: Type.Integer({ minimum: 0 }),
     ok: Type.Integer({ minimum: 0 }),
+    /** Latency from intended start within the step, encoded as LatencySchema.histogram; absent when the driver keeps none. */
+    histogram: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -13,15 +13,15 @@ import type { Report } from '../reports/report-schema.ts';
 import { renderTextTables } from '../reports/render/text-table.ts';
 import type { RunResult } from '../reports/result-schema.ts';
 import { writeReport } from '../reports/write-report.ts';
-import { runOpenLoop } from '../scenarios/engines/open-loop-engine.ts';
+import { startCollectors } from '../reports/collectors/start-collectors.ts';
 import { toRunResult } from '../scenarios/engines/run-result.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
-import { createRequestGenerator } from '../scenarios/requests/request-generator.ts';
 import { generateDataset } from '../scenarios/workload/dataset.ts';
 import type { Dataset } from '../scenarios/workload/dataset-types.ts';
 import { createWorkloadModel } from '../scenarios/workload/model.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
 import { loadDataset } from '../system/data/seed-loader.ts';
+import { driveLoad } from './drive-load.ts';
 import { migrateForStack, withShardPools } from './migrate-stack.ts';
 import type { Progress } from './progress.ts';
 import type { ResolvedConfiguration, RunConfig } from './run-config.ts';
@@ -136,9 +136,9 @@ export async function runMainJob(
   for (const [i, { configuration, repeat }] of order.entries()) {
     checkAborted(ctx.signal);
     const label = `[${i + 1}/${order.length}] ${configuration.name} (repeat ${repeat + 1}/${run.repeats})`;
-    ctx.log.info(`${label}: starting the stack`);
     const dataset = datasetFor(configuration.stack.logicalShards);
     const runId = newRunId();
+    ctx.log.info({ runId }, `${label}: starting stack ${runId}`);
     ctx.runIds.add(runId);
     let stack: StartedStack | undefined;
     try {
@@ -155,23 +155,42 @@ export async function runMainJob(
       checkAborted(ctx.signal);
 
       const population = summarizePopulation(dataset);
-      const source = createRequestGenerator({ ...plan.targeting, seed: streamSeed(run.seed, repeat), mix: plan.mix, population });
       const expected = Math.round(plan.arrival.kind === 'steps' ? plan.arrival.steps.reduce((a, s) => a + s.rateRps * s.durationS, 0) : plan.arrival.rateRps * (plan.warmupS + plan.durationS));
       const loadTask = ctx.progress.task(`${label} load`, expected, 'req');
-      const startedAt = new Date().toISOString();
-      const engineRun = await runOpenLoop({
-        baseUrl: stack.baseUrl,
-        source,
-        arrival: plan.arrival.kind === 'poisson' ? { ...plan.arrival, seed: streamSeed(run.seed, repeat) } : plan.arrival,
-        durationS: plan.durationS,
-        warmupS: plan.warmupS,
-        maxInFlight: plan.maxInFlight,
-        timeoutMs: plan.timeoutMs,
-        signal: ctx.signal,
-        onProgress: (p) => loadTask.update(p.sent, { phase: p.phase, failed: p.failed, unserved: p.unserved, inFlight: p.inFlight }),
+      // Server-side metrics every second over warm-up and measurement; the collectors' own
+      // queries are a few per second, small against the load.
+      const collectors = await startCollectors({
+        docker: ctx.engine.docker,
+        runId,
+        shards: stack.shards,
+        redisUrl: stack.redisUrl,
+        memcachedServer: stack.memcachedServer,
+        appUrls: stack.appUrls,
       });
+      const startedAt = new Date().toISOString();
+      let measured: Awaited<ReturnType<typeof driveLoad>>;
+      let server: Awaited<ReturnType<typeof collectors.stop>> | undefined;
+      try {
+        measured = await driveLoad({
+          plan,
+          baseUrl: stack.baseUrl,
+          population,
+          streamSeed: streamSeed(run.seed, repeat),
+          docker: ctx.engine.docker,
+          signal: ctx.signal,
+          onProgress: (p) => loadTask.update(p.sent, { phase: p.phase, failed: p.failed, unserved: p.unserved, inFlight: p.inFlight }),
+        });
+      } finally {
+        server = await collectors.stop().catch((err: Error) => {
+          ctx.log.warn({ err: err.message }, 'server-side metrics lost');
+          return undefined;
+        });
+      }
       loadTask.finish();
-      const result = toRunResult(engineRun, { configuration: configuration.name, plan: plan.name, repeat, seed: run.seed, startedAt });
+      const result = {
+        ...toRunResult(measured, { configuration: configuration.name, plan: plan.name, repeat, seed: run.seed, startedAt }),
+        ...(server ? { server } : {}),
+      };
       runs.push(result);
       await writeFile(join(outDir, 'runs', `${configuration.name}.r${repeat}.json`), `${JSON.stringify(result)}\n`);
       if (!result.generator.valid) ctx.log.warn({ reasons: result.generator.reasons }, `${label}: load generator saturated; this run gives no latency verdict`);

@@ -11,23 +11,23 @@ export const BUILD_DIR = join(REPO_ROOT, '.feedscale', 'build');
 const REQUIRE_BANNER = "import { createRequire as __feedscaleCreateRequire } from 'node:module'; const require = __feedscaleCreateRequire(import.meta.url);";
 
 /**
- * Prepares a Docker build context: the service's Dockerfile plus, optionally, an esbuild
- * bundle of one entry point (so the image needs no node_modules) and extra files.
+ * Prepares a Docker build context: the service's Dockerfile plus, optionally, esbuild
+ * bundles of entry points (so the image needs no node_modules) and extra files.
  */
 export async function prepareContext(options: {
   name: string;
   dockerfileDir: string;
-  entry?: { source: string; outfile: string };
+  entries?: ReadonlyArray<{ source: string; outfile: string }>;
   files?: Array<{ from: string; to: string }>;
 }): Promise<string> {
   const contextDir = join(BUILD_DIR, options.name);
   await rm(contextDir, { recursive: true, force: true });
   await mkdir(contextDir, { recursive: true });
   await copyFile(join(options.dockerfileDir, 'Dockerfile'), join(contextDir, 'Dockerfile'));
-  if (options.entry) {
+  for (const entry of options.entries ?? []) {
     await build({
-      entryPoints: [options.entry.source],
-      outfile: join(contextDir, 'bundle', options.entry.outfile),
+      entryPoints: [entry.source],
+      outfile: join(contextDir, 'bundle', entry.outfile),
       bundle: true,
       platform: 'node',
       format: 'esm',

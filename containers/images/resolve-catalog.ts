@@ -10,6 +10,9 @@ import { OBJECT_STORE_FLAVOURS, OFFICIAL_IMAGES, type ResolvedCatalog, type Serv
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
+/** Entry points bundled into the app image; containers pick one with their command. */
+export const APP_ENTRIES = Object.freeze([{ source: 'system/app/server.ts', outfile: 'server.mjs' }]);
+
 async function pull(docker: Dockerode, image: string): Promise<void> {
   if (await imageExists(docker, image)) return;
   const stream = (await docker.pull(image)) as NodeJS.ReadableStream;
@@ -36,7 +39,7 @@ async function buildAppImage(docker: Dockerode, nodeBase: string, log: Logger): 
   const contextDir = await prepareContext({
     name: 'app',
     dockerfileDir: join(IMAGES_DIR, 'app'),
-    entry: { source: join(REPO_ROOT, 'system', 'app', 'server.ts'), outfile: 'server.mjs' },
+    entries: APP_ENTRIES.map((e) => ({ source: join(REPO_ROOT, e.source), outfile: e.outfile })),
   });
   return buildImageCached(docker, { repository: 'feedscale/app', contextDir, buildArgs: { BASE: nodeBase } }, log);
 }
@@ -62,7 +65,7 @@ async function buildLocalImages(docker: Dockerode, log: Logger): Promise<Record<
   const objectstoreContext = await prepareContext({
     name: 'objectstore',
     dockerfileDir: join(IMAGES_DIR, 'objectstore'),
-    entry: { source: join(IMAGES_DIR, 'objectstore', 's3rver-main.ts'), outfile: 's3rver-main.mjs' },
+    entries: [{ source: join(IMAGES_DIR, 'objectstore', 's3rver-main.ts'), outfile: 's3rver-main.mjs' }],
   });
   const [objectstore, app] = await Promise.all([
     buildImageCached(docker, { repository: 'feedscale/objectstore', contextDir: objectstoreContext, buildArgs: { BASE: node.tag } }, log),

@@ -26,8 +26,9 @@ pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
 events { worker_connections 8192; }
 http {
-  access_log off;
   log_format upstream '$remote_addr "$request" $status $request_time $upstream_addr $upstream_response_time';
+  # One line per request: the server-side collector reads upstream time per app instance from it.
+  access_log /dev/stdout upstream buffer=32k flush=1s;
   client_body_temp_path /tmp/nginx-client-body;
   proxy_temp_path /tmp/nginx-proxy;
   client_max_body_size 1m;

@@ -62,3 +62,13 @@ describe('renderHtml', () => {
     expect(out).toContain('50.0%');
   });
 });
+
+describe('renderHtml server metrics', () => {
+  it('leaves time series out of the metric table', () => {
+    const input = standardInput();
+    input.runs[0]!.server = { memcached: { series: [{ tS: 1, getsPerS: 5 }], summary: { hitRatio: 0.9 } } };
+    const out = renderHtml(buildReport(input));
+    expect(out).toContain('<code>summary.hitRatio</code>');
+    expect(out).not.toContain('<code>series.0.getsPerS</code>');
+  });
+});

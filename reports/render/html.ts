@@ -315,10 +315,17 @@ function stepsChart(report: Report, endpoint: string, colors: ReadonlyMap<string
 function numericLeaves(value: unknown, prefix = '', depth = 0, out: Array<[string, number]> = []): Array<[string, number]> {
   if (out.length >= 80 || depth > 5) return out;
   if (typeof value === 'number' && Number.isFinite(value)) out.push([prefix || 'value', value]);
+  else if (isTimeSeries(value)) return out;
   else if (value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) numericLeaves(child, prefix ? `${prefix}.${key}` : key, depth + 1, out);
   }
   return out;
+}
+
+/** Sample series (arrays of points with a time, or long arrays) are summarized elsewhere; a table of them would be noise. */
+function isTimeSeries(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  return value.length > 32 || value.some((item) => item !== null && typeof item === 'object' && 'tS' in (item as object));
 }
 
 /** Objects named like shards whose values are all numbers: per-shard load. */

@@ -81,32 +81,53 @@ export function checkArrivalSpec(spec: ArrivalSpec): void {
   }
 }
 
+/** One step of a stepped schedule as it really runs: [startNs, endNs) from the run's start. */
+export interface StepWindow {
+  rateRps: number;
+  startNs: number;
+  endNs: number;
+}
+
+/**
+ * The windows the steps of a spec really occupy in [0, totalS): steps past the end are cut or
+ * dropped, and the last step holds until the end. One definition serves the schedule and the
+ * per-step breakdown of results, so a request is always counted in the step that sent it.
+ */
+export function stepWindows(steps: readonly { rateRps: number; durationS: number }[], totalS: number): StepWindow[] {
+  return stepWindowsNs(steps, totalS * NS_PER_S);
+}
+
+function stepWindowsNs(steps: readonly { rateRps: number; durationS: number }[], endNs: number): StepWindow[] {
+  const windows: StepWindow[] = [];
+  let startNs = 0;
+  for (let i = 0; i < steps.length && startNs < endNs; i++) {
+    const step = steps[i] as { rateRps: number; durationS: number };
+    const stepEndNs = i === steps.length - 1 ? endNs : Math.min(endNs, startNs + step.durationS * NS_PER_S);
+    windows.push({ rateRps: step.rateRps, startNs, endNs: stepEndNs });
+    startNs = stepEndNs;
+  }
+  return windows;
+}
+
 /**
  * Evenly spaced arrivals. Times are computed as stepStart + k/rate (not by adding gaps) so
  * floating-point error never accumulates into drift over a long run.
  */
 function fromSteps(steps: readonly { rateRps: number; durationS: number }[], endNs: number): ArrivalSchedule {
+  const windows = stepWindowsNs(steps, endNs);
   let stepIndex = 0;
-  let stepStartNs = 0;
   let k = 0;
   return {
     next(): number | undefined {
       for (;;) {
-        const step = steps[stepIndex];
-        if (!step) return undefined;
-        const isLast = stepIndex === steps.length - 1;
-        const stepEndNs = isLast ? endNs : Math.min(endNs, stepStartNs + step.durationS * NS_PER_S);
-        const t = stepStartNs + (k * NS_PER_S) / step.rateRps;
-        if (t < stepEndNs) {
+        const w = windows[stepIndex];
+        if (!w) return undefined;
+        const t = w.startNs + (k * NS_PER_S) / w.rateRps;
+        if (t < w.endNs) {
           k++;
           return t;
         }
-        if (isLast || stepEndNs >= endNs) {
-          stepIndex = steps.length;
-          return undefined;
-        }
         stepIndex++;
-        stepStartNs = stepEndNs;
         k = 0;
       }
     },

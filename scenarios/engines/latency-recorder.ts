@@ -1,9 +1,28 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, recordUs, toLatency } from '../../reports/histogram.ts';
-import type { EndpointResult } from '../../reports/result-schema.ts';
+import { createLatencyHistogram, encodeHistogram, recordUs, toLatency } from '../../reports/histogram.ts';
+import type { EndpointResult, StepResult } from '../../reports/result-schema.ts';
+import { TimelineSeries } from './timeline-series.ts';
+
+/**
+ * `scheduled`: sent by the arrival schedule; its counts make the run's intended and achieved
+ * rates. `followUp`: sent because of another response (upload.put, upload.complete) or a
+ * synthetic row (upload.flow); kept out of the run's rates and of the per-step breakdown, whose
+ * `sent` must add up to what the schedule sent (reports/capacity.ts compares it with the rate).
+ */
+export type EndpointRole = 'scheduled' | 'followUp';
+
+/** Books of one endpoint in one step of a stepped run. */
+export interface StepTally {
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Microseconds from intended start; created on the first latency. */
+  fromIntended: Histogram | undefined;
+}
 
 /** Counters and histograms of one endpoint over the measured window. */
 export interface EndpointTally {
+  readonly role: EndpointRole;
   intended: number;
   sent: number;
   ok: number;
@@ -13,6 +32,25 @@ export interface EndpointTally {
   fromIntended: Histogram;
   /** Microseconds from the send to the end of the response body. */
   fromSend: Histogram;
+  /** Per second of the measured window, by end time; undefined when the recorder keeps no timeline. */
+  readonly timeline: TimelineSeries | undefined;
+  /** Indexed like the recorder's steps; undefined for unstepped runs and follow-up endpoints. */
+  readonly steps: StepTally[] | undefined;
+}
+
+/** A step of the arrival plan as seen from the measured window. */
+export interface MeasuredStep {
+  rateRps: number;
+  /** Seconds since the start of the measured window. */
+  startS: number;
+  durationS: number;
+}
+
+export interface LatencyRecorderOptions {
+  /** Keep a per-second timeline per endpoint (recordEnd's endS). Default false. */
+  timeline?: boolean;
+  /** Keep a per-step breakdown (recordEnd's step index). Default none. */
+  steps?: readonly MeasuredStep[];
 }
 
 /**
@@ -21,11 +59,30 @@ export interface EndpointTally {
  */
 export class LatencyRecorder {
   readonly #byEndpoint = new Map<string, EndpointTally>();
+  readonly #timeline: boolean;
+  readonly #steps: readonly MeasuredStep[] | undefined;
 
-  endpoint(name: string): EndpointTally {
+  constructor(options: LatencyRecorderOptions = {}) {
+    this.#timeline = options.timeline ?? false;
+    this.#steps = options.steps && options.steps.length > 0 ? options.steps : undefined;
+  }
+
+  endpoint(name: string, role: EndpointRole = 'scheduled'): EndpointTally {
     let tally = this.#byEndpoint.get(name);
     if (!tally) {
-      tally = { intended: 0, sent: 0, ok: 0, errors: {}, unserved: 0, fromIntended: createLatencyHistogram(), fromSend: createLatencyHistogram() };
+      const steps = this.#steps;
+      tally = {
+        role,
+        intended: 0,
+        sent: 0,
+        ok: 0,
+        errors: {},
+        unserved: 0,
+        fromIntended: createLatencyHistogram(),
+        fromSend: createLatencyHistogram(),
+        timeline: this.#timeline ? new TimelineSeries() : undefined,
+        steps: steps && role === 'scheduled' ? steps.map(() => ({ sent: 0, ok: 0, failed: 0, fromIntended: undefined })) : undefined,
+      };
       this.#byEndpoint.set(name, tally);
     }
     return tally;
@@ -40,9 +97,37 @@ export class LatencyRecorder {
     tally.errors[kind] = (tally.errors[kind] ?? 0) + 1;
   }
 
+  /** A request was sent; `step` is the index of the step its intended start fell in, or -1. */
+  countSent(tally: EndpointTally, step: number): void {
+    tally.sent++;
+    const s = step >= 0 ? tally.steps?.[step] : undefined;
+    if (s) s.sent++;
+  }
+
+  /**
+   * A sent request ended. `errorKind` undefined means success; a negative `fromIntendedUs` means
+   * it has no latency to record (a connection error). `endS` is seconds since the start of the
+   * measured window, non-decreasing from call to call.
+   */
+  recordEnd(tally: EndpointTally, step: number, endS: number, errorKind: string | undefined, fromIntendedUs: number, fromSendUs: number): void {
+    const hasLatency = fromIntendedUs >= 0;
+    if (hasLatency) this.recordLatency(tally, fromIntendedUs, fromSendUs);
+    if (errorKind === undefined) tally.ok++;
+    else this.countError(tally, errorKind);
+    tally.timeline?.record(endS, fromIntendedUs, errorKind !== undefined);
+    const s = step >= 0 ? tally.steps?.[step] : undefined;
+    if (s) {
+      if (errorKind === undefined) s.ok++;
+      else s.failed++;
+      if (hasLatency) recordUs((s.fromIntended ??= createLatencyHistogram()), fromIntendedUs);
+    }
+  }
+
+  /** Sums over the scheduled endpoints (follow-ups are not part of the schedule). */
   totals(): { intended: number; sent: number; ok: number; unserved: number; errors: number } {
     const t = { intended: 0, sent: 0, ok: 0, unserved: 0, errors: 0 };
     for (const tally of this.#byEndpoint.values()) {
+      if (tally.role !== 'scheduled') continue;
       t.intended += tally.intended;
       t.sent += tally.sent;
       t.ok += tally.ok;
@@ -52,11 +137,14 @@ export class LatencyRecorder {
     return t;
   }
 
-  /** Results sorted by endpoint name so that reports diff cleanly. throughputRps counts ok responses. */
-  toEndpointResults(durationS: number): EndpointResult[] {
-    return [...this.#byEndpoint.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([endpoint, t]) => ({
+  /**
+   * Results sorted by endpoint name so that reports diff cleanly. throughputRps counts ok
+   * responses. `timelineIntervals` is the number of timeline points to emit at least (the
+   * measured window in seconds, rounded up); call once, at the end of the run.
+   */
+  toEndpointResults(durationS: number, timelineIntervals = Math.ceil(durationS)): EndpointResult[] {
+    return this.#sorted().map(([endpoint, t]) => {
+      const result: EndpointResult = {
         endpoint,
         intended: t.intended,
         sent: t.sent,
@@ -66,10 +154,44 @@ export class LatencyRecorder {
         throughputRps: durationS > 0 ? t.ok / durationS : 0,
         fromIntended: toLatency(t.fromIntended),
         fromSend: toLatency(t.fromSend),
-      }));
+      };
+      if (t.timeline) result.timeline = t.timeline.finish(timelineIntervals);
+      return result;
+    });
+  }
+
+  /** Per-step breakdown of the scheduled endpoints, or undefined when the recorder keeps none. */
+  toStepResults(): StepResult[] | undefined {
+    const steps = this.#steps;
+    if (!steps) return undefined;
+    const endpoints = this.#sorted().filter(([, t]) => t.steps !== undefined);
+    return steps.map((step, i) => ({
+      rateRps: step.rateRps,
+      startS: step.startS,
+      durationS: step.durationS,
+      endpoints: endpoints.flatMap(([endpoint, t]) => {
+        const s = t.steps?.[i];
+        if (!s || s.sent === 0) return [];
+        const histogram = s.fromIntended;
+        return [
+          {
+            endpoint,
+            p99Ms: histogram ? histogram.getValueAtPercentile(99) / 1000 : 0,
+            errorRate: s.failed / s.sent,
+            sent: s.sent,
+            ok: s.ok,
+            ...(histogram ? { histogram: encodeHistogram(histogram) } : {}),
+          },
+        ];
+      }),
+    }));
+  }
+
+  #sorted(): [string, EndpointTally][] {
+    return [...this.#byEndpoint.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 }
 
-export function createLatencyRecorder(): LatencyRecorder {
-  return new LatencyRecorder();
+export function createLatencyRecorder(options?: LatencyRecorderOptions): LatencyRecorder {
+  return new LatencyRecorder(options);
 }

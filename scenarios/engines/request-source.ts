@@ -11,6 +11,11 @@ export type RequestSpec = {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /**
+   * Set on upload.start: the open-loop engine finishes the upload from the response (PUT to the
+   * presigned URL, then the complete call); see open-loop-engine.ts.
+   */
+  followUp?: 'upload.complete';
 };
 
 /** An endless, seeded stream of requests; engines call next() once per request they build. */

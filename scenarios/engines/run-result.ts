@@ -1,4 +1,4 @@
-import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult } from '../../reports/result-schema.ts';
+import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult, type StepResult } from '../../reports/result-schema.ts';
 
 /** What an engine measured; the run's identity (configuration, plan, ...) is added by toRunResult. */
 export interface EngineRun {
@@ -9,6 +9,8 @@ export interface EngineRun {
   warmupS: number;
   generator: GeneratorHealth;
   endpoints: EndpointResult[];
+  /** Per-step breakdown of a stepped arrival plan (open loop); absent otherwise. */
+  steps?: StepResult[];
 }
 
 /** The run's identity, known to the caller, not to the engine. */
@@ -35,5 +37,6 @@ export function toRunResult(run: EngineRun, meta: RunMetadata): RunResult {
     warmupS: run.warmupS,
     generator: run.generator,
     endpoints: run.endpoints,
+    ...(run.steps ? { steps: run.steps } : {}),
   };
 }

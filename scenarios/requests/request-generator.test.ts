@@ -4,14 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Population } from '../workload/population-schema.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { sessionTokenFor } from '../workload/session-tokens.ts';
 import { createRequestGenerator, type RequestSpec } from './request-generator.ts';
 
 const ids = (prefix: number, count: number): string[] => Array.from({ length: count }, (_, i) => String(prefix + i));
+const userIds = ids(1_000_000, 500);
 const population: Population = {
-  userIds: ids(1_000_000, 500),
+  userIds,
   mediaIds: ids(5_000_000, 2000),
   hotMediaIds: ids(9_000_000, 5),
   celebrityUserIds: ids(1_000_000, 3),
+  sessionTokens: userIds.map((id) => sessionTokenFor(11, id)),
 };
 const everything: Record<Endpoint, number> = {
   'feed.read': 0.5,
@@ -65,6 +68,32 @@ describe('createRequestGenerator', () => {
     expect(seen.get('user.create')).toMatchObject({ method: 'POST', path: '/users' });
   });
 
+  it('sends the acting user\'s session token on every write, and none on reads and sign-ups', () => {
+    const actingUser = (spec: RequestSpec): string =>
+      spec.endpoint === 'media.like' ? (JSON.parse(spec.body!).userId as string) : (spec.path.split('/')[2] as string);
+    let writes = 0;
+    for (const spec of take(5000)) {
+      if (spec.endpoint === 'media.like' || spec.endpoint === 'follow.create' || spec.endpoint === 'upload.start') {
+        writes++;
+        expect(spec.headers?.authorization).toBe(`Bearer ${sessionTokenFor(11, actingUser(spec))}`);
+      } else {
+        expect(spec.headers?.authorization).toBeUndefined();
+      }
+    }
+    expect(writes).toBeGreaterThan(1000);
+  });
+
+  it('draws the same requests with or without session tokens in the population', () => {
+    const without: Population = { ...population, sessionTokens: undefined };
+    const strip = (specs: RequestSpec[]) => specs.map(({ headers, ...rest }) => ({ ...rest, contentType: headers?.['content-type'] }));
+    const a = createRequestGenerator({ seed: 3, mix: everything, population });
+    const b = createRequestGenerator({ seed: 3, mix: everything, population: without });
+    const first = Array.from({ length: 2000 }, () => a.next());
+    const second = Array.from({ length: 2000 }, () => b.next());
+    expect(strip(first)).toEqual(strip(second));
+    expect(second.some((spec) => spec.headers?.authorization !== undefined)).toBe(false);
+  });
+
   it('never follows yourself', () => {
     const follows = take(20_000, 9, { 'follow.create': 1 });
     const self = follows.filter((s) => JSON.parse(s.body!).followeeId === s.path.split('/')[2]);
@@ -101,6 +130,9 @@ describe('createRequestGenerator', () => {
     expect(() => createRequestGenerator({ seed: 1, mix: { 'nope': 1 } as never, population })).toThrow(/unknown endpoint "nope"/);
     expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': -1 }, population })).toThrow(/mix.feed.read must be/);
     expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': 0 }, population })).toThrow(/positive weight/);
+    expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': 1 }, population: { ...population, sessionTokens: ['0'.repeat(32)] } })).toThrow(
+      /sessionTokens has 1 entries for 500 userIds/,
+    );
     const empty: Population = { userIds: [], mediaIds: [], hotMediaIds: [], celebrityUserIds: [] };
     expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': 1 }, population: empty })).toThrow(/userIds is empty/);
     expect(() => createRequestGenerator({ seed: 1, mix: { 'user.create': 1 }, population: empty }).next()).not.toThrow();

@@ -18,6 +18,7 @@ export interface RequestSpec {
   path: string;
   /** JSON text for POST requests. */
   body?: string;
+  /** content-type for bodies; `authorization` (Bearer session token) on writes by a seeded user. */
   headers?: Record<string, string>;
   /**
    * Set on upload.start: the engine finishes the upload from the response (PUT the image to the
@@ -49,9 +50,9 @@ function rankedUnion(first: readonly string[], rest: readonly string[]): string[
 }
 
 /** Picks from a ranked list by Zipf rank (exponent 0 = uniform). */
-function zipfPicker(ids: readonly string[], exponent: number): { pick(rng: Rng): string } {
+function zipfPicker(ids: readonly string[], exponent: number): { pick(rng: Rng): string; pickIndex(rng: Rng): number } {
   const zipf = createZipfSampler(ids.length, exponent);
-  return { pick: (rng) => ids[zipf.sample(rng) - 1] as string };
+  return { pick: (rng) => ids[zipf.sample(rng) - 1] as string, pickIndex: (rng) => zipf.sample(rng) - 1 };
 }
 
 function invalid(message: string): FeedscaleError {
@@ -60,6 +61,8 @@ function invalid(message: string): FeedscaleError {
 
 /**
  * A deterministic request stream: the same options give the same requests in the same order.
+ * Every write (like, follow, upload) carries `authorization: Bearer <token>` of its acting user
+ * when the population lists session tokens; sign-ups and reads carry none.
  * Which user acts is Zipf over `population.userIds` (activityExponent); like and view targets are
  * Zipf over hot media first, then the media sample (likeTargetExponent); new follows are Zipf over
  * celebrities first, then the user sample (followTargetExponent).
@@ -89,6 +92,10 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
     throw invalid('population has no media IDs but the mix reads or likes media');
   }
   if (active.has('follow.create') && population.userIds.length < 2) throw invalid('follow.create needs at least two users in the population');
+  const tokens = population.sessionTokens;
+  if (tokens !== undefined && tokens.length !== population.userIds.length) {
+    throw invalid(`population.sessionTokens has ${tokens.length} entries for ${population.userIds.length} userIds; they must be parallel`);
+  }
 
   const root = createRng(seed);
   const endpointRng = root.fork('endpoint');
@@ -105,13 +112,18 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
   const usernamePrefix = `g${seed >>> 0}n`;
   let signups = 0;
 
-  const actor = (): string => actors!.pick(choiceRng);
-  const post = (e: Endpoint, path: string, body: unknown): RequestSpec => ({
+  /** The acting user and the headers that let them write (their seeded session, when the population has one). */
+  const actor = (): { id: string; headers: Record<string, string> } => {
+    const index = actors!.pickIndex(choiceRng);
+    const token = tokens?.[index];
+    return { id: population.userIds[index] as string, headers: token === undefined ? { ...JSON_HEADERS } : { ...JSON_HEADERS, authorization: `Bearer ${token}` } };
+  };
+  const post = (e: Endpoint, path: string, body: unknown, headers: Record<string, string> = { ...JSON_HEADERS }): RequestSpec => ({
     endpoint: e,
     method: 'POST',
     path,
     body: JSON.stringify(body),
-    headers: { ...JSON_HEADERS },
+    headers,
   });
 
   return {
@@ -119,15 +131,17 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
       const e = endpoint.sample(endpointRng);
       switch (e) {
         case 'feed.read':
-          return { endpoint: e, method: 'GET', path: `/users/${actor()}/feed?limit=${feedPageSize}` };
+          return { endpoint: e, method: 'GET', path: `/users/${actor().id}/feed?limit=${feedPageSize}` };
         case 'media.read':
           return { endpoint: e, method: 'GET', path: `/media/${mediaTargets!.pick(choiceRng)}` };
         case 'media.like': {
           const mediaId = mediaTargets!.pick(choiceRng);
-          return post(e, `/media/${mediaId}/likes`, { userId: actor() });
+          const liker = actor();
+          return post(e, `/media/${mediaId}/likes`, { userId: liker.id }, liker.headers);
         }
         case 'follow.create': {
-          const followerId = actor();
+          const follower = actor();
+          const followerId = follower.id;
           let followeeId = followTargets!.pick(choiceRng);
           // A celebrity can draw itself; redraw, then fall back to the next user in the sample.
           for (let tries = 0; followeeId === followerId && tries < 8; tries++) followeeId = followTargets!.pick(choiceRng);
@@ -135,10 +149,13 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
             const at = population.userIds.indexOf(followerId);
             followeeId = population.userIds[(at + 1) % population.userIds.length] as string;
           }
-          return post(e, `/users/${followerId}/follows`, { followeeId });
+          return post(e, `/users/${followerId}/follows`, { followeeId }, follower.headers);
         }
-        case 'upload.start':
-          return { ...post(e, `/users/${actor()}/uploads`, { contentType: 'image/jpeg' }), followUp: 'upload.complete' };
+        case 'upload.start': {
+          // The complete step must carry the same authorization header (drivers copy spec.headers).
+          const uploader = actor();
+          return { ...post(e, `/users/${uploader.id}/uploads`, { contentType: 'image/jpeg' }, uploader.headers), followUp: 'upload.complete' };
+        }
         case 'user.create':
           // Dataset usernames start with 'u'; generated ones with 'g', the seed and a counter.
           return post(e, '/users', { username: `${usernamePrefix}${signups++}` });

@@ -16,6 +16,12 @@ export const PopulationSchema = Type.Object(
     hotMediaIds: Type.Array(IdString),
     /** Users with the most followers, most followed first. */
     celebrityUserIds: Type.Array(IdString),
+    /**
+     * sessionTokens[i] is the seeded session of userIds[i] (scenarios/workload/session-tokens.ts);
+     * the request generator sends it on every write by that user. Optional so populations made
+     * before sessions still load; without it writes are sent unauthenticated (and get 401).
+     */
+    sessionTokens: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }))),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@ import { generateDataset } from './dataset.ts';
 import { createWorkloadModel } from './model.ts';
 import { PopulationSchema } from './population-schema.ts';
 import { summarizePopulation } from './population.ts';
+import { sessionTokenFor } from './session-tokens.ts';
 
 const dataset = generateDataset(createWorkloadModel(), { seed: 3, logicalShards: 8 });
 
@@ -40,6 +41,12 @@ describe('summarizePopulation', () => {
     const firstOwner = owners[0]!;
     const newestOfFirst = dataset.media.filter((m) => String(m.ownerId) === firstOwner).at(-1)!;
     expect(population.hotMediaIds[0]).toBe(String(newestOfFirst.id));
+  });
+
+  it('lists each sampled user\'s seeded session token at the same index', () => {
+    const population = summarizePopulation(dataset, { maxUserIds: 50 });
+    expect(population.sessionTokens).toHaveLength(50);
+    population.userIds.forEach((id, i) => expect(population.sessionTokens![i]).toBe(sessionTokenFor(dataset.seed, id)));
   });
 
   it('is deterministic for the same dataset', () => {

@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset-types.ts';
 import type { Population } from './population-schema.ts';
+import { sessionTokenFor } from './session-tokens.ts';
 
 export interface SummarizePopulationOptions {
   /** User IDs kept in the sample (evenly spaced over creation order). Default 10,000. */
@@ -21,7 +22,8 @@ function evenlySpaced(length: number, count: number): number[] {
 /**
  * The small population the request generator needs, taken from a dataset without randomness:
  * evenly spaced samples of users and media, the most-followed users and their newest media.
- * Small enough to ship to k6 as JSON (about 0.6 MB at the defaults).
+ * With the seeded session token of each sampled user, so the drivers can write as them.
+ * Small enough to ship to k6 as JSON (about 1 MB at the defaults).
  */
 export function summarizePopulation(dataset: Dataset, options: SummarizePopulationOptions = {}): Population {
   const { maxUserIds = 10_000, maxMediaIds = 20_000, celebrityCount = 10, hotMediaPerCelebrity = 5 } = options;
@@ -49,10 +51,12 @@ export function summarizePopulation(dataset: Dataset, options: SummarizePopulati
   }
   const hotMediaIds = celebrities.flatMap((i) => (newest.get(users[i]!.id) ?? []).slice().reverse().map(String));
 
+  const userIds = evenlySpaced(users.length, maxUserIds).map((i) => String(users[i]!.id));
   return {
-    userIds: evenlySpaced(users.length, maxUserIds).map((i) => String(users[i]!.id)),
+    userIds,
     mediaIds: evenlySpaced(media.length, maxMediaIds).map((i) => String(media[i]!.id)),
     hotMediaIds,
     celebrityUserIds: celebrities.map((i) => String(users[i]!.id)),
+    sessionTokens: userIds.map((id) => sessionTokenFor(dataset.seed, id)),
   };
 }

@@ -9,6 +9,8 @@ export const ApiErrorCodes = Object.freeze({
   VALIDATION_FAILED: { statusCode: 400, summary: 'Params, query or body broke the route schema (wrong type, pattern, unknown key).' },
   BAD_REQUEST: { statusCode: 400, summary: 'The request could not be parsed (malformed or empty JSON, bad headers).' },
   CANNOT_FOLLOW_SELF: { statusCode: 400, summary: 'A user asked to follow themself.' },
+  UNAUTHENTICATED: { statusCode: 401, summary: 'A write without a valid session: no bearer token, a malformed one, or one unknown or expired in Redis.' },
+  FORBIDDEN: { statusCode: 403, summary: 'A valid session of one user tried to act as another.' },
   ROUTE_NOT_FOUND: { statusCode: 404, summary: 'No route matches the method and path.' },
   USER_NOT_FOUND: { statusCode: 404, summary: 'The user ID does not exist (or does not route to any shard).' },
   MEDIA_NOT_FOUND: { statusCode: 404, summary: 'The media ID does not exist (or does not route to any shard).' },

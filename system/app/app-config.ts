@@ -13,6 +13,17 @@ export const PhysicalShardSchema = Type.Object(
     database: Type.String({ default: 'feedscale' }),
     user: Type.String({ default: 'feedscale' }),
     password: Type.String({ default: 'feedscale' }),
+    /**
+     * The shard's streaming replica (12 primaries + 12 replicas in 2011, shared/FACTS.md), reached
+     * with the primary's database and credentials. Only feed hydration reads from it, and only
+     * when feed.readFromReplica is set.
+     */
+    replica: Type.Optional(
+      Type.Object(
+        { host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535, default: 6432 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,8 +49,11 @@ export const AppConfigSchema = Type.Object(
     cache: Type.Object(
       {
         mode: Type.Union([Type.Literal('memcached'), Type.Literal('off')], { default: 'memcached' }),
-        /** host:port of each memcached instance. */
-        servers: Type.Array(Type.String(), { default: ['memcached:11211'] }),
+        /**
+         * host:port of each memcached instance (6 in 2011, shared/FACTS.md); keys are spread over
+         * them by a consistent-hash ring (ketama), so adding one moves about 1/N of the keys.
+         */
+        servers: Type.Array(Type.String({ pattern: '^[^\\s:]+:[0-9]{1,5}$' }), { minItems: 1, default: ['memcached:11211'] }),
         ttlS: Type.Integer({ minimum: 1, default: 3600 }),
       },
       { additionalProperties: false, default: {} },
@@ -64,6 +78,69 @@ export const AppConfigSchema = Type.Object(
         maxLength: Type.Integer({ minimum: 1, default: 500 }),
         pageSizeDefault: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
         pageSizeMax: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        /** Hydrate feed pages from each shard's replica (shards[i].replica) instead of its primary. */
+        readFromReplica: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sessions: Type.Object(
+      {
+        /** Lifetime of a session token in Redis (`session:<token>`); not refreshed on use. */
+        ttlS: Type.Integer({ minimum: 1, maximum: 31_536_000, default: 86_400 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    activity: Type.Object(
+      {
+        /** Entries kept in each user's activity list (`activity:<userId>`, LTRIM cap). Assumption. */
+        maxLength: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        pageSizeDefault: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    fanOut: Type.Object(
+      {
+        /**
+         * 'queue': completing an upload enqueues a BullMQ job and worker processes push the ID
+         * (Gearman workers did it in 2011, shared/FACTS.md); 'sync': the request does it itself.
+         */
+        mode: Type.Union([Type.Literal('queue'), Type.Literal('sync')], { default: 'queue' }),
+        /** Followers per followers page and per Redis pipeline. */
+        batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+        /**
+         * Accounts with more followers than this are not fanned out: their media go to
+         * `celebrity-media:<ownerId>` and feed reads merge them in. null (default) fans out every
+         * account, as Instagram did in 2011.
+         */
+        readTimeMergeAboveFollowers: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { default: null }),
+        /** Entries kept in each `celebrity-media:<ownerId>` list. */
+        celebrityMediaMaxLength: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        /** Jobs one worker process runs at once, per queue. */
+        workerConcurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+        /** Attempts per job before it is left failed (exponential backoff from 100 ms). */
+        attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    notifications: Type.Object(
+      {
+        /** Base URL of the push service (the notification sink standing in for APNs); POST <sinkUrl>/push. */
+        sinkUrl: Type.String({ default: 'http://notification-sink:8090' }),
+        timeoutMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cdn: Type.Object(
+      {
+        /** Public URL of the CDN nginx in front of the object store; media URLs are `<baseUrl>/<bucket>/<objectKey>`. */
+        baseUrl: Type.String({ pattern: '^https?://[^\\s/]+$', default: 'http://cdn:8080' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    worker: Type.Object(
+      {
+        /** Port of the worker process's /metrics and /health (system/jobs/worker.ts). */
+        metricsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9100 }),
       },
       { additionalProperties: false, default: {} },
     ),

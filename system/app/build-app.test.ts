@@ -5,6 +5,7 @@ import { encodeId } from '../data/ids.ts';
 import { ApiErrorCodes } from './api-errors.ts';
 import { AppConfigSchema } from './app-config.ts';
 import { BODY_LIMIT_BYTES, buildApp } from './build-app.ts';
+import { mediaUrlBase, toMediaJson } from './media-reads.ts';
 
 /**
  * These tests need no backend: every backend points at a closed port on 127.0.0.1, and the
@@ -42,6 +43,18 @@ const GOOD_ID = encodeId({ timeMs: 1_400_000_000_000, logicalShard: 3, sequence:
 const GOOD_UPLOAD = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const BAD_IDS = ['0', '01', '-1', 'abc', '1.5', '1e5', ' 1', '12345678901234567890', 'ünï', 'x'.repeat(300), '0x10', '١٢٣'];
 const BAD_USERNAMES: unknown[] = ['ab', 'A_B_C', 'has space', 'x'.repeat(31), 'semi;colon', 42, null, true, [], {}, ''];
+const BAD_AUTH: Array<string | undefined> = [
+  undefined,
+  '',
+  'Bearer',
+  'Bearer ',
+  'bearer 0123456789abcdef0123456789abcdef',
+  'Basic dXNlcjpwYXNz',
+  'Bearer 0123456789ABCDEF0123456789ABCDEF',
+  'Bearer 0123456789abcdef',
+  `Bearer ${'f'.repeat(4000)}`,
+  'Bearer ../../etc/passwd',
+];
 const BAD_ID_VALUES: unknown[] = [123, 4.5, true, null, [], {}, '', 'abc', '-5', '007', Number.MAX_SAFE_INTEGER];
 
 interface Malformed {
@@ -49,6 +62,7 @@ interface Malformed {
   url: string;
   payload?: string;
   contentType?: string;
+  authorization?: string;
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {
@@ -92,6 +106,14 @@ function generateMalformed(seed: number, count: number): Malformed[] {
     () => ({ method: 'POST', url: `/media/${UNROUTABLE_ID}/likes`, payload: json({ userId: GOOD_ID }) }),
     () => ({ method: 'POST', url: `/users/${UNROUTABLE_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({}) }),
     () => ({ method: pick(random, ['GET', 'POST'] as const), url: pick(random, ['/nope', '/users/1/likes', '/media', '/health/readyz']) }),
+    // Well-formed writes without a usable session.
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/follows`, payload: json({ followeeId: UNROUTABLE_ID }), authorization: pick(random, BAD_AUTH) }),
+    () => ({ method: 'POST', url: `/media/${GOOD_ID}/likes`, payload: json({ userId: GOOD_ID }), authorization: pick(random, BAD_AUTH) }),
+    () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads`, payload: json({ contentType: 'image/png' }), authorization: pick(random, BAD_AUTH) }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/activity`, authorization: pick(random, BAD_AUTH) }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/activity?limit=${pick(random, ['0', '-3', 'x', '100000'])}` }),
+    () => ({ method: 'POST', url: '/sessions', payload: json({ username: pick(random, BAD_USERNAMES) }) }),
+    () => ({ method: 'POST', url: '/sessions', payload: json({ username: 'valid_name', token: 'x' }) }),
   ];
   return Array.from({ length: count }, (_, i) => (makers[i % makers.length] as () => Malformed)());
 }
@@ -125,13 +147,17 @@ describe('buildApp without reachable backends', () => {
   });
 
   it('rejects a few hundred generated malformed requests with 4xx and an error body, never 5xx', async () => {
-    const requests = generateMalformed(20111, 372);
+    const requests = generateMalformed(20111, 456);
     const statuses = new Map<number, number>();
     for (const r of requests) {
       const res = await app.inject({
         method: r.method,
         url: r.url,
-        ...(r.payload === undefined ? {} : { payload: r.payload, headers: { 'content-type': r.contentType ?? 'application/json' } }),
+        ...(r.payload === undefined ? {} : { payload: r.payload }),
+        headers: {
+          ...(r.payload === undefined ? {} : { 'content-type': r.contentType ?? 'application/json' }),
+          ...(r.authorization === undefined ? {} : { authorization: r.authorization }),
+        },
       });
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       const context = `${r.method} ${r.url.slice(0, 80)} ${String(r.payload).slice(0, 60)} -> ${res.statusCode} ${res.body.slice(0, 200)}`;
@@ -144,7 +170,25 @@ describe('buildApp without reachable backends', () => {
       expect(res.headers['server-timing'] ?? '', context).not.toMatch(/(pg|redis|cache|s3);dur=(?!0\.00)/);
     }
     // The generator reaches every kind of rejection, not just one.
-    expect([...statuses.keys()].sort()).toEqual([400, 404, 413, 414, 415]);
+    expect([...statuses.keys()].sort()).toEqual([400, 401, 404, 413, 414, 415]);
+  });
+
+  it('refuses a write without a well-formed bearer token with 401 UNAUTHENTICATED before asking Redis', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/users/${GOOD_ID}/follows`,
+      payload: { followeeId: UNROUTABLE_ID },
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('UNAUTHENTICATED');
+    expect(res.headers['server-timing']).toContain('redis;dur=0.00');
+  });
+
+  it('writes media URLs under the CDN base URL and the bucket', () => {
+    expect(mediaUrlBase(config)).toBe('http://cdn:8080/media');
+    const media = { id: GOOD_ID, ownerId: GOOD_ID, objectKey: 'u/1/a.jpg', caption: '', likeCount: 0, createdAtMs: 1_400_000_000_000 };
+    expect(toMediaJson(media, mediaUrlBase(config)).url).toBe('http://cdn:8080/media/u/1/a.jpg');
   });
 
   it('exposes request counts by route on /metrics in Prometheus text format', async () => {
@@ -156,5 +200,8 @@ describe('buildApp without reachable backends', () => {
     expect(res.body).toContain('feedscale_http_request_duration_seconds_bucket');
     expect(res.body).toContain('feedscale_cache_lookups_total{result="miss"}');
     expect(res.body).toContain('feedscale_pg_queries_total{physical_shard="1"}');
+    expect(res.body).toContain('feedscale_cache_server_lookups_total{server="127.0.0.1:1",result="miss"}');
+    // Redis is unreachable here, so the depth gauge is declared but has no sample.
+    expect(res.body).toContain('# TYPE feedscale_queue_depth gauge');
   });
 });

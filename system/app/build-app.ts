@@ -3,17 +3,20 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { mapError } from './api-errors.ts';
 import type { AppConfig } from './app-config.ts';
 import { cachePlugin } from './plugins/cache.ts';
+import { jobsPlugin } from './plugins/jobs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { objectStorePlugin } from './plugins/object-store.ts';
 import { postgresPlugin } from './plugins/postgres.ts';
 import { redisPlugin } from './plugins/redis.ts';
 import { requestTimingPlugin } from './plugins/request-timing.ts';
+import { activityRoutes } from './routes/activity.ts';
 import { feedRoutes } from './routes/feed.ts';
 import { followRoutes } from './routes/follows.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { userRoutes } from './routes/users.ts';
 
@@ -70,6 +73,7 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   app.register(redisPlugin, { config });
   app.register(cachePlugin, { config });
   app.register(objectStorePlugin, { config });
+  app.register(jobsPlugin, { config });
   app.register(metricsPlugin);
 
   app.setErrorHandler((err, request, reply) => {
@@ -85,10 +89,12 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   app.register(healthRoutes, { config });
   app.register(metricsRoutes);
   app.register(userRoutes, { config });
-  app.register(followRoutes);
+  app.register(sessionRoutes, { config });
+  app.register(followRoutes, { config });
   app.register(uploadRoutes, { config });
-  app.register(mediaRoutes);
-  app.register(likeRoutes);
+  app.register(mediaRoutes, { config });
+  app.register(likeRoutes, { config });
   app.register(feedRoutes, { config });
+  app.register(activityRoutes, { config });
   return app;
 }

@@ -1,4 +1,5 @@
 import memjs from 'memjs';
+import { HashRing } from './hash-ring.ts';
 
 /**
  * The read-through cache in front of Postgres: memcached in 2011 (6 instances, shared/FACTS.md),
@@ -16,8 +17,16 @@ export interface CacheClient {
   /** Resolves when every server answers; rejects otherwise. */
   ping(timeoutMs: number): Promise<void>;
   /** Lookups since start (get and getMany count per key). */
-  stats(): { hits: number; misses: number; errors: number };
+  stats(): CacheStats;
+  /** The same counts per memcached server (none when the cache is off). */
+  serverStats(): Array<{ server: string } & CacheStats>;
   close(): void;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  errors: number;
 }
 
 export interface CacheLog {
@@ -40,75 +49,90 @@ export function createNoopCache(): CacheClient {
     delete: async () => {},
     ping: async () => {},
     stats: () => ({ hits: 0, misses, errors: 0 }),
+    serverStats: () => [],
     close: () => {},
   };
 }
 
+/**
+ * One memjs client per server and a ketama ring choosing the server of each key (memjs's own
+ * multi-server mode hashes `key % N`, which moves nearly every key when N changes).
+ */
 export function createMemcachedCache(options: { servers: readonly string[]; ttlS: number; log: CacheLog }): CacheClient {
   const { log } = options;
-  // One retry with a short timeout: a slow memcached must not hold a request for seconds.
-  const client = memjs.Client.create(options.servers.join(','), {
-    expires: options.ttlS,
-    retries: 1,
-    timeout: 0.5,
-    keepAlive: true,
-    logger: { log: (...args: unknown[]) => log.warn({ args: args.map(String) }, 'memcached client') },
-  });
-  let hits = 0;
-  let misses = 0;
-  let errors = 0;
+  const ring = new HashRing(options.servers);
+  const nodes = ring.servers.map((server) => ({
+    server,
+    // One retry with a short timeout: a slow memcached must not hold a request for seconds.
+    client: memjs.Client.create(server, {
+      expires: options.ttlS,
+      retries: 1,
+      timeout: 0.5,
+      keepAlive: true,
+      logger: { log: (...args: unknown[]) => log.warn({ args: args.map(String), server }, 'memcached client') },
+    }),
+    hits: 0,
+    misses: 0,
+    errors: 0,
+  }));
+  const nodeFor = (key: string) => nodes[ring.indexFor(key)] as (typeof nodes)[number];
   const get = async (key: string): Promise<string | null> => {
+    const node = nodeFor(key);
     try {
-      const { value } = await client.get(key);
+      const { value } = await node.client.get(key);
       if (value === null) {
-        misses++;
+        node.misses++;
         return null;
       }
-      hits++;
+      node.hits++;
       return value.toString('utf8');
     } catch (err) {
-      errors++;
-      misses++;
-      log.warn({ err, key }, 'memcached get failed; treated as a miss');
+      node.errors++;
+      node.misses++;
+      log.warn({ err, key, server: node.server }, 'memcached get failed; treated as a miss');
       return null;
     }
   };
+  const sum = (field: 'hits' | 'misses' | 'errors'): number => nodes.reduce((total, node) => total + node[field], 0);
+  const pingOne = (node: (typeof nodes)[number], timeoutMs: number): Promise<void> =>
+    // memjs has no version/noop call; `stats` answers once per server, so it proves it is up.
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`memcached ${node.server} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      node.client.stats((err) => {
+        clearTimeout(timer);
+        if (err) reject(new Error(`memcached ${node.server} failed: ${err.message}`));
+        else resolve();
+      });
+    });
   return {
     mode: 'memcached',
     get,
     getMany: (keys) => Promise.all(keys.map(get)),
     set: async (key, value) => {
+      const node = nodeFor(key);
       try {
-        await client.set(key, value, { expires: options.ttlS });
+        await node.client.set(key, value, { expires: options.ttlS });
       } catch (err) {
-        errors++;
-        log.warn({ err, key }, 'memcached set failed');
+        node.errors++;
+        log.warn({ err, key, server: node.server }, 'memcached set failed');
       }
     },
     delete: async (key) => {
+      const node = nodeFor(key);
       try {
-        await client.delete(key);
+        await node.client.delete(key);
       } catch (err) {
-        errors++;
-        log.warn({ err, key }, 'memcached delete failed; the entry may be stale until its TTL');
+        node.errors++;
+        log.warn({ err, key, server: node.server }, 'memcached delete failed; the entry may be stale until its TTL');
       }
     },
-    ping: (timeoutMs) =>
-      // memjs has no version/noop call; `stats` answers once per server, so it proves each is up.
-      new Promise<void>((resolve, reject) => {
-        let pending = client.servers.length;
-        const timer = setTimeout(() => reject(new Error(`memcached did not answer within ${timeoutMs} ms`)), timeoutMs);
-        client.stats((err, server) => {
-          if (err) {
-            clearTimeout(timer);
-            reject(new Error(`memcached ${server} failed: ${err.message}`));
-          } else if (--pending === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      }),
-    stats: () => ({ hits, misses, errors }),
-    close: () => client.close(),
+    ping: async (timeoutMs) => {
+      await Promise.all(nodes.map((node) => pingOne(node, timeoutMs)));
+    },
+    stats: () => ({ hits: sum('hits'), misses: sum('misses'), errors: sum('errors') }),
+    serverStats: () => nodes.map(({ server, hits, misses, errors }) => ({ server, hits, misses, errors })),
+    close: () => {
+      for (const node of nodes) node.client.close();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { findMedia, findMediaMany, type MediaRecord } from '../data/media-repository.ts';
 import type { ShardedDb } from '../data/sharded-db.ts';
+import type { AppConfig } from './app-config.ts';
 import type { CacheClient } from './cache-client.ts';
 import type { RequestTiming } from './request-timing.ts';
 import type { MediaJson } from './schemas.ts';
@@ -9,12 +10,21 @@ export function mediaCacheKey(mediaId: string): string {
   return `media:${mediaId}`;
 }
 
-export function toMediaJson(media: MediaRecord): MediaJson {
+/**
+ * Where clients fetch a media's image: the CDN nginx (a proxy cache in front of the object
+ * store, CloudFront in 2011) at `<cdn.baseUrl>/<bucket>/<objectKey>`.
+ */
+export function mediaUrlBase(config: Pick<AppConfig, 'cdn' | 'objectStore'>): string {
+  return `${config.cdn.baseUrl}/${config.objectStore.bucket}`;
+}
+
+/** @param urlBase from {@link mediaUrlBase} */
+export function toMediaJson(media: MediaRecord, urlBase: string): MediaJson {
   return {
     id: media.id,
     ownerId: media.ownerId,
     objectKey: media.objectKey,
-    url: `/media-objects/${media.objectKey}`,
+    url: `${urlBase}/${media.objectKey.split('/').map(encodeURIComponent).join('/')}`,
     caption: media.caption,
     likeCount: media.likeCount,
     createdAt: new Date(media.createdAtMs).toISOString(),

@@ -1,11 +1,23 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { isId, shardOfId } from '../data/ids.ts';
 import type { ShardedDb } from '../data/sharded-db.ts';
 import { ApiError, type ApiErrorCode } from './api-errors.ts';
 
-/** The shard router as seen by one request: each query adds its time to the request's pg timing. */
-export function requestDb(app: FastifyInstance, request: FastifyRequest): ShardedDb {
-  return app.pg.withObserver((_, durationMs) => request.timing.add('pg', durationMs));
+/**
+ * The shard router as seen by one request: each query adds its time to the request's pg timing.
+ * `laggingReadsOk` sends the queries to the shards' replicas when there are any (feed hydration
+ * with feed.readFromReplica); writes and read-your-writes paths stay on the primaries.
+ */
+export function requestDb(app: FastifyInstance, request: FastifyRequest, laggingReadsOk = false): ShardedDb {
+  return app.pg.forLaggingReads(laggingReadsOk).withObserver((_, durationMs) => request.timing.add('pg', durationMs));
+}
+
+/** Runs a Redis pipeline and throws its first command error (ioredis reports them per command). */
+export async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+  const results = await pipeline.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
 }
 
 /**

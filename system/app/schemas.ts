@@ -26,7 +26,7 @@ export const MediaSchema = Type.Object(
     id: IdStringSchema,
     ownerId: IdStringSchema,
     objectKey: Type.String(),
-    /** Where clients fetch the image (nginx serves /media-objects/ from the object store). */
+    /** Where clients fetch the image: `<cdn.baseUrl>/<bucket>/<objectKey>` (the CDN nginx in front of the object store). */
     url: Type.String(),
     caption: Type.String(),
     likeCount: Type.Integer({ minimum: 0 }),

@@ -37,3 +37,17 @@ export async function listFollowerIds(db: ShardedDb, followeeId: string, afterFo
   );
   return rows.map((r) => r.follower_id);
 }
+
+/**
+ * Who a user follows, on the user's own shard (the `following` primary key). Feed reads use it
+ * to find the big accounts to merge in when the read-time merge switch is on.
+ */
+export async function listFolloweeIds(db: ShardedDb, followerId: string): Promise<string[]> {
+  const route = db.route(followerId);
+  const { rows } = await db.query<{ followee_id: string }>(
+    route.physicalShard,
+    `SELECT followee_id::text FROM ${route.schema}.following WHERE follower_id = $1`,
+    [followerId],
+  );
+  return rows.map((r) => r.followee_id);
+}

@@ -6,6 +6,8 @@ export interface LikeResult {
   /** True when this call inserted the like; false when the user had already liked it. */
   created: boolean;
   likeCount: number;
+  /** The media's owner (who gets the activity entry and the push); '' when the media was not found. */
+  ownerId: string;
 }
 
 /**
@@ -18,9 +20,9 @@ export interface LikeResult {
 export async function insertLike(db: ShardedDb, mediaId: string, userId: string): Promise<LikeResult> {
   const route = db.route(mediaId);
   const s = route.schema;
-  const { rows } = await db.query<{ found: boolean; created: boolean; like_count: number | null }>(
+  const { rows } = await db.query<{ found: boolean; created: boolean; like_count: number | null; owner_id: string | null }>(
     route.physicalShard,
-    `WITH m AS (SELECT id, like_count FROM ${s}.media WHERE id = $1),
+    `WITH m AS (SELECT id, like_count, owner_id FROM ${s}.media WHERE id = $1),
      ins AS (
        INSERT INTO ${s}.likes (media_id, user_id) SELECT id, $2 FROM m
        ON CONFLICT DO NOTHING RETURNING media_id
@@ -30,10 +32,11 @@ export async function insertLike(db: ShardedDb, mediaId: string, userId: string)
      )
      SELECT EXISTS (SELECT 1 FROM m) AS found,
             EXISTS (SELECT 1 FROM ins) AS created,
-            COALESCE((SELECT like_count FROM upd), (SELECT like_count FROM m)) AS like_count`,
+            COALESCE((SELECT like_count FROM upd), (SELECT like_count FROM m)) AS like_count,
+            (SELECT owner_id::text FROM m) AS owner_id`,
     [mediaId, userId],
   );
   const row = rows[0];
-  if (!row || !row.found) return { mediaFound: false, created: false, likeCount: 0 };
-  return { mediaFound: true, created: row.created, likeCount: row.like_count ?? 0 };
+  if (!row || !row.found) return { mediaFound: false, created: false, likeCount: 0, ownerId: '' };
+  return { mediaFound: true, created: row.created, likeCount: row.like_count ?? 0, ownerId: row.owner_id ?? '' };
 }

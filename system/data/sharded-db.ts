@@ -31,9 +31,20 @@ export class ShardedDb {
   readonly pools: readonly pg.Pool[];
   /** Queries sent to each physical shard since start; shared by every scoped view. */
   readonly queryCounts: number[];
+  /**
+   * The read view over the shards' streaming replicas (a shard without one falls back to its
+   * primary), with its own query counters; undefined when this is itself that view.
+   */
+  readonly replica: ShardedDb | undefined;
   readonly #observer: QueryObserver | undefined;
+  /** Replica pools this instance owns and must end (primary pools reused by the view are not). */
+  readonly #replicaPools: readonly pg.Pool[];
 
-  constructor(map: ShardMap, pools: readonly pg.Pool[], options: { observer?: QueryObserver; queryCounts?: number[] } = {}) {
+  constructor(
+    map: ShardMap,
+    pools: readonly pg.Pool[],
+    options: { observer?: QueryObserver; queryCounts?: number[]; replicaPools?: readonly (pg.Pool | undefined)[]; replica?: ShardedDb } = {},
+  ) {
     if (pools.length !== map.physicalShards) {
       throw new RangeError(`ShardedDb needs one pool per physical shard: map has ${map.physicalShards}, got ${pools.length}`);
     }
@@ -41,11 +52,22 @@ export class ShardedDb {
     this.pools = pools;
     this.queryCounts = options.queryCounts ?? pools.map(() => 0);
     this.#observer = options.observer;
+    const replicaPools = options.replicaPools ?? [];
+    if (replicaPools.length > pools.length) throw new RangeError(`ShardedDb got ${replicaPools.length} replica pools for ${pools.length} shards`);
+    this.#replicaPools = replicaPools.filter((p): p is pg.Pool => p !== undefined);
+    this.replica =
+      options.replica ??
+      (options.replicaPools ? new ShardedDb(map, pools.map((primary, i) => replicaPools[i] ?? primary), { observer: options.observer }) : undefined);
   }
 
-  /** A view that shares pools and counters and also reports each query to `observer`. */
+  /** A view that shares pools and counters and also reports each query (replica ones too) to `observer`. */
   withObserver(observer: QueryObserver): ShardedDb {
-    return new ShardedDb(this.map, this.pools, { observer, queryCounts: this.queryCounts });
+    return new ShardedDb(this.map, this.pools, { observer, queryCounts: this.queryCounts, replica: this.replica?.withObserver(observer) });
+  }
+
+  /** Where reads that may lag the primary go: the replica view when there is one, else this. */
+  forLaggingReads(useReplica: boolean): ShardedDb {
+    return useReplica && this.replica ? this.replica : this;
   }
 
   /** Route for the rows owned by an ID: the logical shard is read back from the ID itself. */
@@ -120,8 +142,9 @@ export class ShardedDb {
     await Promise.all(this.pools.map((_, shard) => withTimeout(this.query(shard, 'SELECT 1'), timeoutMs, `postgres shard ${shard}`)));
   }
 
+  /** Ends the primary pools and the replica pools this instance created. */
   async end(): Promise<void> {
-    await Promise.all(this.pools.map((pool) => pool.end()));
+    await Promise.all([...this.pools, ...this.#replicaPools].map((pool) => pool.end()));
   }
 
   #observe(physicalShard: number, startedNs: bigint): void {

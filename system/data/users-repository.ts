@@ -40,6 +40,18 @@ export async function findUser(db: ShardedDb, userId: string): Promise<UserRecor
   return row ? toUser(row, route.logicalShard) : null;
 }
 
+/** The user with this username, looked up on the one logical shard the username can live on. */
+export async function findUserByUsername(db: ShardedDb, logicalShard: number, username: string): Promise<UserRecord | null> {
+  const route = db.routeLogical(logicalShard);
+  const { rows } = await db.query<UserRow>(
+    route.physicalShard,
+    `SELECT id, username, created_at FROM ${route.schema}.users WHERE username = $1`,
+    [username],
+  );
+  const row = rows[0];
+  return row ? toUser(row, logicalShard) : null;
+}
+
 export async function userExists(db: ShardedDb, userId: string): Promise<boolean> {
   const route = db.route(userId);
   const { rowCount } = await db.query(route.physicalShard, `SELECT 1 FROM ${route.schema}.users WHERE id = $1`, [userId]);

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { feedKey } from './feed-keys.ts';
+import type { AppConfig } from '../app/app-config.ts';
+import { celebrityMediaKey, feedKey, followerCountKey } from './feed-keys.ts';
 
 /**
  * Fan-out on write (shared/FACTS.md, "Feed"): a new media ID is pushed onto the Redis feed list
  * of every follower of its owner, and of the owner. In 2011 Gearman workers did this in batches
- * of followers; here the upload request calls `fanOutMedia` directly, and the job is a plain
- * serialisable object so a queue worker can take its place without changing the caller.
+ * of followers; here a BullMQ worker (system/jobs/worker.ts) or, in fanOut.mode 'sync', the
+ * upload request itself calls `distributeMedia` with the same plain job.
  */
 export interface FanOutJob {
   ownerId: string;
@@ -65,4 +66,58 @@ export async function fanOutMedia(deps: FanOutDeps, job: FanOutJob, options: Fan
     after = page[page.length - 1] as string;
   }
   return { feedsWritten, batches };
+}
+
+export interface DistributeOptions extends FanOutOptions {
+  /** Accounts with more followers than this are merged at read time; null fans out everyone. */
+  readTimeMergeAboveFollowers: number | null;
+  /** LTRIM cap of each `celebrity-media:<ownerId>` list. */
+  celebrityMediaMaxLength: number;
+}
+
+export interface DistributeResult extends FanOutResult {
+  /** 'fan-out': pushed to every follower; 'merge': left for feed reads to merge in. */
+  path: 'fan-out' | 'merge';
+}
+
+/** The distribution options of a deployment; the app (sync mode) and the workers use the same. */
+export function distributeOptionsFor(config: Pick<AppConfig, 'feed' | 'fanOut'>): DistributeOptions {
+  return {
+    maxLength: config.feed.maxLength,
+    batchSize: config.fanOut.batchSize,
+    readTimeMergeAboveFollowers: config.fanOut.readTimeMergeAboveFollowers,
+    celebrityMediaMaxLength: config.fanOut.celebrityMediaMaxLength,
+  };
+}
+
+/** Whether an account is too big to fan out, given its follower count and the switch. */
+export function mergesAtRead(followerCount: number, readTimeMergeAboveFollowers: number | null): boolean {
+  return readTimeMergeAboveFollowers !== null && followerCount > readTimeMergeAboveFollowers;
+}
+
+/**
+ * The fan-out decision and its execution. With the read-time merge switch on, the owner's
+ * follower counter (one GET) decides: a big account's media go only to its own feed and to
+ * `celebrity-media:<ownerId>`, which feed reads merge in; everyone else is fanned out.
+ */
+export async function distributeMedia(deps: FanOutDeps, job: FanOutJob, options: DistributeOptions): Promise<DistributeResult> {
+  if (options.readTimeMergeAboveFollowers !== null) {
+    const startedNs = process.hrtime.bigint();
+    const count = Number((await deps.redis.get(followerCountKey(job.ownerId))) ?? 0);
+    deps.onRedisMs?.(Number(process.hrtime.bigint() - startedNs) / 1e6);
+    if (mergesAtRead(count, options.readTimeMergeAboveFollowers)) {
+      const pipeline = deps.redis.pipeline();
+      pipeline.lpush(celebrityMediaKey(job.ownerId), job.mediaId);
+      pipeline.ltrim(celebrityMediaKey(job.ownerId), 0, options.celebrityMediaMaxLength - 1);
+      pipeline.lpush(feedKey(job.ownerId), job.mediaId);
+      pipeline.ltrim(feedKey(job.ownerId), 0, options.maxLength - 1);
+      const pushedNs = process.hrtime.bigint();
+      const results = await pipeline.exec();
+      deps.onRedisMs?.(Number(process.hrtime.bigint() - pushedNs) / 1e6);
+      const failed = results?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+      return { feedsWritten: 1, batches: 1, path: 'merge' };
+    }
+  }
+  return { ...(await fanOutMedia(deps, job, options)), path: 'fan-out' };
 }

@@ -59,3 +59,40 @@ export function mergeNewestFirst<T>(sources: readonly (readonly T[])[], limit: n
   }
   return out;
 }
+
+/** Newest first by ID: IDs lead with 41 bits of milliseconds (system/data/ids.ts). */
+function idNewer(a: bigint, b: bigint): boolean {
+  return a > b;
+}
+
+/**
+ * One page of a read-time-merged feed: the user's fanned-out feed list and the recent media
+ * lists of the big accounts they follow, newest first by ID, duplicates dropped (a media can be
+ * in both after an account crossed the threshold). `olderThan` is the previous page's last ID;
+ * the next cursor is this page's last ID, set only when more entries exist.
+ */
+export function mergeFeedIds(
+  sources: readonly (readonly string[])[],
+  limit: number,
+  olderThan?: string,
+): { ids: string[]; nextBefore?: string } {
+  const bound = olderThan === undefined ? null : BigInt(olderThan);
+  // Feed lists are in push order, which IDs from different shards can interleave slightly; sort each.
+  const sorted = sources.map((source) => {
+    const ids = source.map((id) => BigInt(id)).filter((id) => bound === null || id < bound);
+    return ids.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  });
+  const total = sorted.reduce((n, s) => n + s.length, 0);
+  const out: string[] = [];
+  let previous: bigint | null = null;
+  // Equal IDs come out of the merge next to each other, so comparing with the last kept one dedupes.
+  for (const id of mergeNewestFirst(sorted, total, idNewer)) {
+    if (id === previous) continue;
+    previous = id;
+    out.push(id.toString());
+    if (out.length > limit) break;
+  }
+  const ids = out.slice(0, limit);
+  const last = ids[ids.length - 1];
+  return out.length > limit && last !== undefined ? { ids, nextBefore: last } : { ids };
+}

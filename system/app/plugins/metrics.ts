@@ -1,6 +1,34 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JobQueues } from '../../jobs/queues.ts';
+
+/** A scrape must not hang on a slow Redis; the depth gauge is left out of that scrape instead. */
+const QUEUE_DEPTH_TIMEOUT_MS = 1000;
+
+/**
+ * `feedscale_queue_depth{queue,state}`: jobs waiting, active and delayed per queue, sampled on
+ * each scrape. Registered by the app and by the workers (system/jobs/worker.ts).
+ */
+export function registerQueueDepthGauge(registry: Registry, queues: () => JobQueues, onError: (err: unknown) => void): void {
+  new Gauge({
+    name: 'feedscale_queue_depth',
+    help: 'Jobs per queue and state (waiting, active, delayed), sampled at scrape time.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const depth = await queues().depth(QUEUE_DEPTH_TIMEOUT_MS);
+        for (const [queue, states] of Object.entries(depth)) {
+          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count);
+        }
+      } catch (err) {
+        onError(err);
+      }
+    },
+  });
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,8 +38,8 @@ declare module 'fastify' {
 }
 
 /**
- * Request counts and durations by route, cache hits and misses, queries per physical shard,
- * and the process metrics (the 2011 app tier was CPU-bound, so CPU and event-loop lag matter).
+ * Request counts and durations by route, cache hits and misses (in all and per memcached
+ * server), queries per physical shard (primaries and replicas), queue depth, and the process metrics (the 2011 app tier was CPU-bound, so CPU and event-loop lag matter).
  */
 export const metricsPlugin = fp(
   async (app: FastifyInstance) => {
@@ -27,7 +55,7 @@ export const metricsPlugin = fp(
       registers: [registry],
     });
 
-    const reported = { hits: 0, misses: 0, queries: [] as number[] };
+    const reported = { hits: 0, misses: 0, queries: [] as number[], replicaQueries: [] as number[], servers: new Map<string, { hits: number; misses: number }>() };
     new Counter({
       name: 'feedscale_cache_lookups_total',
       help: 'Cache lookups by result (hit or miss); with the cache off every lookup is a miss.',
@@ -41,6 +69,33 @@ export const metricsPlugin = fp(
         reported.misses = misses;
       },
     });
+    new Counter({
+      name: 'feedscale_cache_server_lookups_total',
+      help: 'Cache lookups per memcached server (keys spread by the consistent-hash ring) and result.',
+      labelNames: ['server', 'result'] as const,
+      registers: [registry],
+      collect() {
+        for (const { server, hits, misses } of app.cache.serverStats()) {
+          const before = reported.servers.get(server) ?? { hits: 0, misses: 0 };
+          this.inc({ server, result: 'hit' }, hits - before.hits);
+          this.inc({ server, result: 'miss' }, misses - before.misses);
+          reported.servers.set(server, { hits, misses });
+        }
+      },
+    });
+    new Counter({
+      name: 'feedscale_pg_replica_queries_total',
+      help: 'SQL statements sent to streaming replicas (feed hydration with feed.readFromReplica), by physical shard.',
+      labelNames: ['physical_shard'] as const,
+      registers: [registry],
+      collect() {
+        app.pg.replica?.queryCounts.forEach((count, shard) => {
+          this.inc({ physical_shard: String(shard) }, count - (reported.replicaQueries[shard] ?? 0));
+          reported.replicaQueries[shard] = count;
+        });
+      },
+    });
+    registerQueueDepthGauge(registry, () => app.jobs, (err) => app.log.warn({ err }, 'queue depth not sampled'));
     new Counter({
       name: 'feedscale_pg_queries_total',
       help: 'SQL statements sent, by physical shard.',
@@ -65,5 +120,5 @@ export const metricsPlugin = fp(
       durations.observe(labels, reply.elapsedTime / 1000);
     });
   },
-  { name: 'metrics', dependencies: ['postgres', 'cache'] },
+  { name: 'metrics', dependencies: ['postgres', 'cache', 'jobs'] },
 );

@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { feedKey } from '../../feed/feed-keys.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { listFolloweeIds } from '../../data/follows-repository.ts';
+import { mergesAtRead } from '../../feed/fan-out.ts';
+import { celebrityMediaKey, feedKey, followerCountKey } from '../../feed/feed-keys.ts';
+import { mergeFeedIds } from '../../feed/feed-merge.ts';
 import { selectFeedPage } from '../../feed/feed-page.ts';
 import type { AppConfig } from '../app-config.ts';
-import { readMediaPage, toMediaJson } from '../media-reads.ts';
+import { mediaUrlBase, readMediaPage, toMediaJson } from '../media-reads.ts';
 import { assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, MediaSchema, UserIdParamsSchema } from '../schemas.ts';
 
@@ -14,11 +17,20 @@ const FeedPageSchema = Type.Object(
 
 /**
  * The home feed (reads outnumber writes about 100:1, shared/FACTS.md): the user's Redis list of
- * media IDs in push order, hydrated from memcached and, for misses, one query per physical shard.
- * A user with no list (or no such user) gets an empty page: the feed never touches Postgres users.
+ * media IDs in push order, hydrated from memcached and, for misses, one query per physical shard
+ * (on the replicas when feed.readFromReplica is set). A user with no list (or no such user) gets
+ * an empty page: the plain feed never touches Postgres users.
+ *
+ * With fanOut.readTimeMergeAboveFollowers set, big accounts are not fanned out, so a read also
+ * merges in the recent media of the big accounts the user follows. Those are found by asking the
+ * user's own shard whom they follow (one indexed query) and the follower counters (one MGET),
+ * rather than by a per-user set kept on follow: an account that crosses the threshold later, or
+ * a threshold changed between runs, would leave such sets stale, and this extra read cost is
+ * exactly what the switch trades against fan-out work.
  */
 export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
-  const { feed } = opts.config;
+  const { feed, fanOut } = opts.config;
+  const urlBase = mediaUrlBase(opts.config);
   const FeedQuerySchema = Type.Object(
     {
       limit: Type.Integer({ minimum: 1, maximum: feed.pageSizeMax, default: feed.pageSizeDefault }),
@@ -28,6 +40,16 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
     { additionalProperties: false },
   );
 
+  /** The big accounts `userId` follows (empty while the switch is off). */
+  const bigFolloweesOf = async (request: FastifyRequest, userId: string): Promise<string[]> => {
+    const threshold = fanOut.readTimeMergeAboveFollowers;
+    if (threshold === null) return [];
+    const followees = await listFolloweeIds(requestDb(app, request), userId);
+    if (followees.length === 0) return [];
+    const counts = await request.timing.measure('redis', () => app.redis.mget(followees.map(followerCountKey)));
+    return followees.filter((_, i) => mergesAtRead(Number(counts[i] ?? 0), threshold));
+  };
+
   app.get<{ Params: Static<typeof UserIdParamsSchema>; Querystring: Static<typeof FeedQuerySchema> }>(
     '/users/:userId/feed',
     { schema: { params: UserIdParamsSchema, querystring: FeedQuerySchema, response: { 200: FeedPageSchema, ...ERROR_RESPONSES } } },
@@ -36,17 +58,33 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
       const { limit, before } = request.query;
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
       const key = feedKey(userId);
-      const read = await request.timing.measure('redis', async (): Promise<{ ids: string[]; olderThan?: string }> => {
-        if (before === undefined) return { ids: await app.redis.lrange(key, 0, limit) };
-        // The cursor is a position in the list while its ID is still there (push order is kept
-        // even where IDs from different shards interleave); once trimmed off, it is an ID bound.
-        const position = await app.redis.lpos(key, before);
-        if (position !== null) return { ids: await app.redis.lrange(key, position + 1, position + 1 + limit) };
-        return { ids: await app.redis.lrange(key, 0, -1), olderThan: before };
-      });
-      const page = selectFeedPage(read.ids, limit, read.olderThan);
-      const media = await readMediaPage({ db: requestDb(app, request), cache: app.cache, timing: request.timing }, page.ids);
-      const items = media.map(toMediaJson);
+      const celebrities = await bigFolloweesOf(request, userId);
+      let page: { ids: string[]; nextBefore?: string };
+      if (celebrities.length > 0) {
+        const lists = await request.timing.measure('redis', async () => {
+          const pipeline = app.redis.pipeline();
+          pipeline.lrange(key, 0, -1);
+          for (const celebrity of celebrities) pipeline.lrange(celebrityMediaKey(celebrity), 0, -1);
+          const results = (await pipeline.exec()) ?? [];
+          return results.map(([err, ids]) => {
+            if (err) throw err;
+            return ids as string[];
+          });
+        });
+        page = mergeFeedIds(lists, limit, before);
+      } else {
+        const read = await request.timing.measure('redis', async (): Promise<{ ids: string[]; olderThan?: string }> => {
+          if (before === undefined) return { ids: await app.redis.lrange(key, 0, limit) };
+          // The cursor is a position in the list while its ID is still there (push order is kept
+          // even where IDs from different shards interleave); once trimmed off, it is an ID bound.
+          const position = await app.redis.lpos(key, before);
+          if (position !== null) return { ids: await app.redis.lrange(key, position + 1, position + 1 + limit) };
+          return { ids: await app.redis.lrange(key, 0, -1), olderThan: before };
+        });
+        page = selectFeedPage(read.ids, limit, read.olderThan);
+      }
+      const media = await readMediaPage({ db: requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids);
+      const items = media.map((m) => toMediaJson(m, urlBase));
       return page.nextBefore === undefined ? { items } : { items, nextBefore: page.nextBefore };
     },
   );

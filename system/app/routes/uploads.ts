@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { listFollowerIds } from '../../data/follows-repository.ts';
 import { insertMedia } from '../../data/media-repository.ts';
 import { userExists } from '../../data/users-repository.ts';
-import { fanOutMedia } from '../../feed/fan-out.ts';
+import { distributeMedia, distributeOptionsFor } from '../../feed/fan-out.ts';
 import { ApiError } from '../api-errors.ts';
 import type { AppConfig } from '../app-config.ts';
-import { toMediaJson } from '../media-reads.ts';
+import { mediaUrlBase, toMediaJson } from '../media-reads.ts';
 import { assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, MediaSchema } from '../schemas.ts';
+import { authenticate } from '../sessions.ts';
 
 const EXTENSIONS = { 'image/jpeg': 'jpg', 'image/png': 'png' } as const;
 
@@ -35,10 +36,12 @@ export function uploadObjectKey(userId: string, uploadId: string, contentType: k
 /**
  * Two-step upload, as a 2011 client did against S3: ask for a presigned PUT, send the bytes
  * straight to the object store, then complete. Completing writes the media row on the owner's
- * shard and fans the new media ID out to the followers' feeds.
+ * shard and hands the new media ID to fan-out: a 'fan-out' job for the workers (fanOut.mode
+ * 'queue', the default), or done in the request ('sync', kept for comparison).
  */
 export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
   const { config } = opts;
+  const urlBase = mediaUrlBase(config);
 
   app.post<{ Params: { userId: string }; Body: Static<typeof CreateUploadBodySchema> }>(
     '/users/:userId/uploads',
@@ -51,6 +54,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
     },
     async (request, reply) => {
       const { userId } = request.params;
+      await authenticate(app, request, userId);
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
       if (!(await userExists(requestDb(app, request), userId))) throw new ApiError('USER_NOT_FOUND', `user ${userId} does not exist`);
       const uploadId = randomUUID();
@@ -65,6 +69,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
     { schema: { params: UploadParamsSchema, body: CompleteBodySchema, response: { 201: CompletedSchema, ...ERROR_RESPONSES } } },
     async (request, reply) => {
       const { userId, uploadId } = request.params;
+      await authenticate(app, request, userId);
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
       // The content type is not carried to this step; the key is one of two, JPEG first (the common case).
       let objectKey: string | null = null;
@@ -79,19 +84,21 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
 
       const db = requestDb(app, request);
       const { media, created } = await insertMedia(db, { ownerId: userId, objectKey, caption: request.body.caption ?? '' });
-      // Synchronous for now; a queue worker can call fanOutMedia with the same job later.
-      if (created) {
-        await fanOutMedia(
+      if (created && config.fanOut.mode === 'queue') {
+        const job = { ownerId: userId, mediaId: media.id, enqueuedAtMs: Date.now() };
+        await request.timing.measure('redis', () => app.jobs.enqueueFanOut(job));
+      } else if (created) {
+        await distributeMedia(
           {
             redis: app.redis,
             listFollowers: (ownerId, afterId, limit) => listFollowerIds(db, ownerId, afterId, limit),
             onRedisMs: (durationMs) => request.timing.add('redis', durationMs),
           },
           { ownerId: userId, mediaId: media.id },
-          { maxLength: config.feed.maxLength },
+          distributeOptionsFor(config),
         );
       }
-      return reply.code(201).send({ media: toMediaJson(media) });
+      return reply.code(201).send({ media: toMediaJson(media, urlBase) });
     },
   );
 }

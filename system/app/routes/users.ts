@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { logicalShardForUsername } from '../../data/shard-map.ts';
-import { findUser, insertUser } from '../../data/users-repository.ts';
+import { insertUser } from '../../data/users-repository.ts';
 import { ApiError } from '../api-errors.ts';
 import type { AppConfig } from '../app-config.ts';
 import { assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, UserIdParamsSchema } from '../schemas.ts';
+import { readUser } from '../user-reads.ts';
 
 const CreateUserBodySchema = Type.Object(
   { username: Type.String({ minLength: 3, maxLength: 30, pattern: '^[a-z0-9_.]+$' }) },
@@ -23,6 +24,7 @@ const UserSchema = Type.Object(
 export async function userRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
   const { config } = opts;
 
+  // Signing up needs no session (there is no user yet); log in with POST /sessions afterwards.
   app.post<{ Body: Static<typeof CreateUserBodySchema> }>(
     '/users',
     { schema: { body: CreateUserBodySchema, response: { 201: CreatedUserSchema, ...ERROR_RESPONSES } } },
@@ -41,7 +43,7 @@ export async function userRoutes(app: FastifyInstance, opts: { config: AppConfig
     async (request) => {
       const { userId } = request.params;
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
-      const user = await findUser(requestDb(app, request), userId);
+      const user = await readUser({ db: requestDb(app, request), cache: app.cache, timing: request.timing }, userId);
       if (!user) throw new ApiError('USER_NOT_FOUND', `user ${userId} does not exist`);
       return { id: user.id, username: user.username, createdAt: new Date(user.createdAtMs).toISOString() };
     },

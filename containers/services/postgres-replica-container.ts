@@ -1,0 +1,32 @@
+import { GenericContainer, Wait } from 'testcontainers';
+import { POSTGRES_CREDENTIALS, POSTGRES_PORT } from './postgres-container.ts';
+import { type ServiceContext, commonSettings } from './service-context.ts';
+
+/**
+ * A streaming replica of one physical shard (alias `pg-<index>-replica`): pg_basebackup from
+ * the primary (retrying until the primary accepts it), then Postgres in hot-standby mode.
+ * 2011: each of the 12 primaries had a streaming replica.
+ */
+export function createPostgresReplicaContainer(ctx: ServiceContext, index: number, cpus?: number): GenericContainer {
+  const { user, password } = POSTGRES_CREDENTIALS;
+  // The official image's data lives under /var/lib/postgresql (owned by postgres); ours under /var/lib/feedscale.
+  const dataDir = ctx.catalog.kind === 'official' ? '/var/lib/postgresql/replica' : '/var/lib/feedscale/replica';
+  const script = [
+    'set -e',
+    `until pg_basebackup -h pg-${index} -p ${POSTGRES_PORT} -U ${user} -D ${dataDir} -R -X stream -c fast; do rm -rf ${dataDir}; sleep 1; done`,
+    `chmod 700 ${dataDir}`,
+    `exec postgres -D ${dataDir} -c listen_addresses='*' -c hot_standby=on -c shared_preload_libraries=pg_stat_statements -c max_connections=300`,
+  ].join('\n');
+  const container = new GenericContainer(ctx.catalog.images.postgres)
+    .withUser('postgres')
+    .withEntrypoint(['bash', '-c'])
+    .withCommand([script])
+    .withEnvironment({ PGPASSWORD: password, PATH: '/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' })
+    .withTmpFs({ '/dev/shm': 'rw,size=256m' })
+    .withWaitStrategy(
+      Wait.forSuccessfulCommand(
+        `psql -h 127.0.0.1 -U ${user} -d ${POSTGRES_CREDENTIALS.database} -tAc 'select pg_is_in_recovery()' | grep -q t`,
+      ),
+    );
+  return commonSettings(container, ctx, `pg-${index}-replica`, cpus);
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import type { RunResult } from '../reports/result-schema.ts';
+import { runK6 } from '../scenarios/drivers/k6-runner.ts';
+import { runClosedLoop } from '../scenarios/engines/autocannon-driver.ts';
+import { type OpenLoopProgress, runOpenLoop } from '../scenarios/engines/open-loop-engine.ts';
+import type { EngineRun } from '../scenarios/engines/run-result.ts';
+import type { Plan } from '../scenarios/plans/plan-schema.ts';
+import { createRequestGenerator } from '../scenarios/requests/request-generator.ts';
+import type { Population } from '../scenarios/workload/population-schema.ts';
+
+export interface DriveLoadOptions {
+  plan: Readonly<Plan>;
+  /** nginx of the stack: http://127.0.0.1:<port> */
+  baseUrl: string;
+  population: Population;
+  /** Seed of this repeat's request stream (the same for every configuration). */
+  streamSeed: number;
+  docker: Dockerode;
+  signal: AbortSignal;
+  onProgress?: (progress: OpenLoopProgress) => void;
+}
+
+/**
+ * Runs a plan with the driver it names. Every driver draws from the same seeded request
+ * generator. Only the open-loop engine's latency gives verdicts: autocannon's is labelled
+ * closed loop, and k6's run is invalid for latency with any dropped iteration.
+ */
+export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | RunResult> {
+  const { plan, baseUrl, population, streamSeed, signal } = options;
+  const source = createRequestGenerator({ ...plan.targeting, seed: streamSeed, mix: plan.mix, population });
+  switch (plan.driver) {
+    case 'open-loop':
+      return runOpenLoop({
+        baseUrl,
+        source,
+        arrival: plan.arrival.kind === 'poisson' ? { ...plan.arrival, seed: streamSeed } : plan.arrival,
+        durationS: plan.durationS,
+        warmupS: plan.warmupS,
+        maxInFlight: plan.maxInFlight,
+        timeoutMs: plan.timeoutMs,
+        signal,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    case 'autocannon':
+      // Closed loop: maxInFlight connections, each with one request outstanding.
+      return runClosedLoop({ baseUrl, source, connections: plan.maxInFlight, durationS: plan.durationS, warmupS: plan.warmupS, timeoutMs: plan.timeoutMs, signal });
+    case 'k6': {
+      // k6 reads the plan from a file; the effective plan (with --rate/--duration overrides) goes in one.
+      const dir = await mkdtemp(join(tmpdir(), 'feedscale-k6-'));
+      try {
+        const planPath = join(dir, `${plan.name}.json`);
+        await writeFile(planPath, JSON.stringify(plan));
+        const run = await runK6({ script: plan.name, baseUrl, plan: planPath, population, seed: streamSeed, outPath: join(dir, 'result.json'), docker: options.docker, signal });
+        return run.result;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}
