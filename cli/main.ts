@@ -13,7 +13,9 @@ import { installInterruptGuard } from '../runner/interrupts.ts';
 import { runMainJob } from '../runner/main-job.ts';
 import { loadPlanForRun } from '../runner/plan-for-run.ts';
 import { createProgress } from '../runner/progress.ts';
-import { loadRunConfig } from '../runner/run-config.ts';
+import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
+import { type JobManifest, readManifest } from '../runner/job-folder.ts';
+import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
 import { migrateForStack } from '../runner/migrate-stack.ts';
 import { RUN_FLAGS, type RunFlag, annotateWithFlags, applyFlags, readJsonFile } from './options.ts';
 
@@ -43,11 +45,23 @@ function reportError(err: unknown, log: Logger): number {
   return ExitCode.CRASH;
 }
 
+async function loadPlans(names: readonly string[], run: Readonly<RunConfig>): Promise<Plan[]> {
+  return Promise.all(names.map((name) => loadPlanForRun({ plan: name, load: run.load }) as Promise<Plan>));
+}
+
 async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
-  const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
-  const base = opts.config ? await readJsonFile(opts.config, 'config file') : {};
-  const { run, configurations } = loadRunConfig(applyFlags(base, flags));
-  const plan = await loadPlanForRun(run);
+  let manifest: JobManifest;
+  if (opts.resume) {
+    // Exactly what the interrupted job was to run; flags other than --resume do not apply.
+    const saved = await readManifest(opts.resume);
+    const { run, configurations } = loadRunConfig(saved.run);
+    manifest = { run: run as RunConfig, configurations: [...configurations], plans: saved.plans.map((p) => validatePlan(p) as Plan) };
+  } else {
+    const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
+    const base = opts.config ? await readJsonFile(opts.config, 'config file') : {};
+    const { run, configurations, plans } = loadRunConfig(applyFlags(base, flags));
+    manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
+  }
   const engine = await ensureDockerEngine(log);
   const runIds = new Set<string>();
   let job: Promise<unknown> = Promise.resolve();
@@ -56,24 +70,31 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
     teardown: () => Promise.all([...runIds].map((id) => removeByLabel(engine.docker, id))),
     settled: () => job,
   });
-  const catalog = await resolveCatalog(engine.docker, run.stack.catalog, log);
+  const catalog = await resolveCatalog(engine.docker, manifest.run.stack.catalog, log);
   log.info(`image catalog: ${catalog.kind} (${catalog.reason})`);
   const commit = gitCommit();
-  const promise = runMainJob(run, configurations, plan, {
-    engine,
-    catalog,
-    log,
-    progress: createProgress(log),
-    signal: guard.signal,
-    runIds,
-    feedscaleVersion: VERSION,
-    ...(commit ? { gitCommit: commit } : {}),
-  });
+  const promise = runMainJob(
+    manifest,
+    {
+      engine,
+      catalog,
+      log,
+      progress: createProgress(log),
+      signal: guard.signal,
+      runIds,
+      feedscaleVersion: VERSION,
+      ...(commit ? { gitCommit: commit } : {}),
+    },
+    opts.resume,
+  );
   job = promise.catch(() => undefined);
   const result = await promise;
-  process.stdout.write(`\n${result.table}\n`);
-  process.stdout.write(`report: ${result.files.jsonPath}\n        ${result.files.markdownPath}\n`);
-  process.stdout.write(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s; image catalog: ${catalog.kind} (${catalog.reason})\n`);
+  for (const { table, files } of result.reports) {
+    process.stdout.write(`\n${table}\n`);
+    process.stdout.write(`report: ${files.jsonPath}\n        ${files.markdownPath}\n${files.htmlPath ? `        ${files.htmlPath}\n` : ''}`);
+  }
+  const resumed = result.resumedRuns > 0 ? ` (${result.resumedRuns} run(s) taken from the earlier attempt)` : '';
+  process.stdout.write(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s${resumed}; image catalog: ${catalog.kind} (${catalog.reason})\n`);
   return ExitCode.OK;
 }
 
@@ -140,7 +161,8 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
   const run = program
     .command('run', { isDefault: true })
     .description('the main job: for each configuration start the stack, seed, load it open loop, tear down; then report')
-    .option('--config <file>', 'JSON run configuration (docs/configuration.md); flags override it');
+    .option('--config <file>', 'JSON run configuration or matrix (docs/configuration.md); flags override it')
+    .option('--resume <dir>', 'finish the job in this output folder: run only what it has no result for');
   for (const spec of Object.values(RUN_FLAGS)) run.addOption(new Option(spec.flag, spec.help));
   run.action(wrap((opts: Record<string, string | undefined>) => runCommand(opts, log)));
 

@@ -1,6 +1,10 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FeedscaleError } from './errors.ts';
+import { registerFormats } from './formats.ts';
+
+// Schemas use format: 'date-time'; TypeBox rejects unknown formats, so register ours once.
+registerFormats();
 
 /** One broken rule, with the JSON path of the field (e.g. "/stack/physicalShards"). */
 export interface ConfigIssue {

@@ -49,6 +49,7 @@ function rows(schema: TSchema, prefix: string, out: Row[], seeBelow: readonly st
       continue;
     }
     if (isObject && (child.default === undefined || JSON.stringify(child.default) === '{}')) {
+      if (description) out.push({ path, type: 'object', defaultValue: '', rule: ruleOf(child), description });
       rows(child, path, out, seeBelow);
       continue;
     }

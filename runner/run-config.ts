@@ -43,6 +43,27 @@ export const RunConfigSchema = Type.Object(
       description: 'Overrides of the workload model; the default scaleFactor 1/5000 gives 2,800 users.',
     }),
     plan: Type.String({ minLength: 1, default: 'feed-read', description: 'Plan name (scenarios/plans/<name>.json) or path to a plan file.' }),
+    plans: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'Several plans, each run against every configuration (one report per plan); replaces `plan`.',
+      }),
+    ),
+    matrix: Type.Optional(
+      Type.Object(
+        Object.fromEntries(
+          Object.entries(StackOverridesSchema.properties)
+            .filter(([key]) => key !== 'cpus')
+            .map(([key, schema]) => [key, Type.Optional(Type.Array(schema, { minItems: 1 }))]),
+        ),
+        {
+          additionalProperties: false,
+          minProperties: 1,
+          description:
+            'Stack fields and the values to try; the configurations are every combination (e.g. {"physicalShards":[1,2,4],"cache":["memcached","off"]} gives 6), named after their values. Replaces `configurations`.',
+        },
+      ),
+    ),
     load: Type.Object(
       {
         rateRps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Arrival rate of a constant or Poisson plan, requests/s.' })),
@@ -63,20 +84,54 @@ export interface ResolvedConfiguration {
   stack: Readonly<StackConfig>;
 }
 
+/** Short labels for matrix names: physicalShards=4 -> "shards-4". */
+const MATRIX_LABELS: Readonly<Record<string, string>> = {
+  physicalShards: 'shards',
+  logicalShards: 'logical',
+  appInstances: 'apps',
+  pgbouncerPoolSize: 'pool',
+  appPgPoolMax: 'apppool',
+  memcachedMemoryMb: 'memcached-mb',
+};
+
+/** Every combination of the matrix's values, first field varying slowest, as configurations. */
+export function expandMatrix(matrix: Readonly<Record<string, readonly unknown[] | undefined>>): ConfigurationSpec[] {
+  let combos: Array<Record<string, unknown>> = [{}];
+  for (const [key, values] of Object.entries(matrix)) {
+    if (!values) continue;
+    combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [key]: value })));
+  }
+  return combos.map((stack) => ({
+    name: Object.entries(stack)
+      .map(([key, value]) => (key === 'cache' ? `memcached-${value === 'memcached' ? 'on' : 'off'}` : `${MATRIX_LABELS[key] ?? key}-${String(value)}`))
+      .join('.')
+      .toLowerCase(),
+    description: Object.entries(stack)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(', '),
+    stack: stack as ConfigurationSpec['stack'],
+  }));
+}
+
 /** Validates the run config and each configuration's merged stack; every issue names its path. */
-export function loadRunConfig(input: unknown): { run: Readonly<RunConfig>; configurations: readonly ResolvedConfiguration[] } {
+export function loadRunConfig(input: unknown): { run: Readonly<RunConfig>; configurations: readonly ResolvedConfiguration[]; plans: readonly string[] } {
   const run = validateConfig(RunConfigSchema, input, 'run configuration');
   const issues: string[] = [];
   const names = new Set<string>();
-  const configurations = run.configurations.map((spec, i) => {
+  const explicit = (input as { configurations?: unknown } | undefined)?.configurations !== undefined;
+  if (run.matrix && explicit) issues.push('/matrix: give either `matrix` or `configurations`, not both');
+  const specs = run.matrix ? expandMatrix(run.matrix as Record<string, readonly unknown[]>) : run.configurations;
+  const configurations = specs.map((spec, i) => {
     if (names.has(spec.name)) issues.push(`/configurations/${i}/name: "${spec.name}" appears twice`);
     names.add(spec.name);
     const merged = { ...run.stack, ...spec.stack, cpus: { ...run.stack.cpus, ...spec.stack?.cpus } };
     for (const issue of listIssues(StackConfigSchema, merged)) issues.push(`/configurations/${i}/stack${issue.path}: ${issue.message}`);
     return { name: spec.name, description: spec.description ?? '', stack: deepFreeze(merged) as StackConfig };
   });
+  const plans = run.plans ?? [run.plan];
+  if (new Set(plans).size !== plans.length) issues.push('/plans: a plan appears twice');
   if (issues.length > 0) {
     throw new FeedscaleError('CFG_ERR_INVALID', `invalid run configuration:\n  ${issues.join('\n  ')}`, { details: issues });
   }
-  return { run, configurations };
+  return { run, configurations, plans };
 }

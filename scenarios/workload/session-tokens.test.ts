@@ -17,7 +17,7 @@ describe('sessionTokenFor', () => {
 
   it('uses every hex digit about evenly (no stuck bits)', () => {
     const counts = new Map<string, number>();
-    for (let i = 0; i < 2000; i++) for (const c of sessionTokenFor(1, i + 1)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (let i = 0; i < 2000; i++) for (const c of sessionTokenFor(1, String(i + 1))) counts.set(c, (counts.get(c) ?? 0) + 1);
     expect(counts.size).toBe(16);
     for (const n of counts.values()) expect(n / (2000 * 32)).toBeGreaterThan(0.055);
   });

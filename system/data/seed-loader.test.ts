@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
 import { encodeId, shardOfId } from './ids.ts';
-import { buildFeeds, escapeCopyText, newerMedia, partitionDataset } from './seed-loader.ts';
+import { buildCelebrityMedia, buildFeeds, countFollowers, escapeCopyText, newerMedia, partitionDataset } from './seed-loader.ts';
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -112,5 +112,38 @@ describe('escapeCopyText', () => {
 
   it('leaves other text, emoji included, untouched', () => {
     expect(escapeCopyText('sunset 🌅 #nofilter, "quoted"')).toBe('sunset 🌅 #nofilter, "quoted"');
+  });
+});
+
+describe('read-time merge in the seeded feeds', () => {
+  const dataset = makeDataset(11, 30, 4);
+  const counts = countFollowers(dataset);
+  const [bigOwner] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  const merged = new Set([bigOwner]);
+
+  it('counts followers per followed user', () => {
+    const expected = dataset.follows.filter((f) => f.followeeId === bigOwner).length;
+    expect(counts.get(bigOwner)).toBe(expected);
+  });
+
+  it('keeps a merged account\'s media out of its followers\' feeds but in its own', () => {
+    const own = new Set(dataset.media.filter((m) => m.ownerId === bigOwner).map((m) => m.id));
+    expect(own.size).toBeGreaterThan(0);
+    for (const { userId, mediaIds } of buildFeeds(dataset, 500, merged)) {
+      const fromBig = mediaIds.filter((id) => own.has(id));
+      if (userId === bigOwner) expect(fromBig.length).toBe(own.size);
+      else expect(fromBig).toEqual([]);
+    }
+  });
+
+  it('lists a merged account\'s newest media, newest first and capped, for feed reads to merge', () => {
+    const lists = buildCelebrityMedia(dataset, merged, 3);
+    const expected = dataset.media
+      .filter((m) => m.ownerId === bigOwner)
+      .sort((a, b) => (newerMedia(a, b) ? -1 : 1))
+      .slice(0, 3)
+      .map((m) => m.id);
+    expect([...lists.keys()]).toEqual([bigOwner]);
+    expect(lists.get(bigOwner)).toEqual(expected);
   });
 });

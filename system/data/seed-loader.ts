@@ -5,7 +5,9 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { FeedscaleError } from '../../lib/errors.ts';
 import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
-import { feedKey } from '../feed/feed-keys.ts';
+import { sessionTokenFor } from '../../scenarios/workload/session-tokens.ts';
+import { celebrityMediaKey, feedKey, followerCountKey, sessionKey } from '../feed/feed-keys.ts';
+import { mergesAtRead } from '../feed/fan-out.ts';
 import { mergeNewestFirst } from '../feed/feed-merge.ts';
 import { schemaName, shardOfId } from './ids.ts';
 import { logicalShardsOn, type ShardMap } from './shard-map.ts';
@@ -27,7 +29,16 @@ export interface SeedOptions {
   redisBatchUsers?: number;
   /** Rows per chunk written to a COPY stream. */
   copyChunkRows?: number;
-  /** Called as work completes: rows copied in 'postgres', users' feeds written in 'feeds'. */
+  /** TTL of the seeded sessions; use the app's `sessions.ttlS`. Default 86,400 s. */
+  sessionTtlS?: number;
+  /**
+   * The app's `fanOut.readTimeMergeAboveFollowers`: when set, the media of accounts above it go to
+   * their `celebrity-media:` lists instead of their followers' feeds, as the live path does.
+   */
+  readTimeMergeAboveFollowers?: number | null;
+  /** The app's `fanOut.celebrityMediaMaxLength`. Default 100. */
+  celebrityMediaMaxLength?: number;
+  /** Called as work completes: rows copied in 'postgres', users' feeds written in 'feeds' (sessions are quick and not reported). */
   onProgress?: (phase: SeedPhase, done: number, total: number) => void;
 }
 
@@ -36,6 +47,10 @@ export interface SeedResult {
   /** Feed lists written (users with at least one entry). */
   feeds: number;
   feedEntries: number;
+  /** Session keys written (one per user, token from scenarios/workload/session-tokens.ts). */
+  sessions: number;
+  /** Accounts whose media are merged at read time instead of fanned out. */
+  mergedAccounts: number;
   elapsedMs: number;
 }
 
@@ -85,7 +100,12 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
         copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
       ),
     );
-    const feedStats = await writeFeeds(targets.redis, dataset, options);
+    const followerCounts = countFollowers(dataset);
+    const threshold = options.readTimeMergeAboveFollowers ?? null;
+    const mergedOwners = new Set<bigint>();
+    for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
+    const feedStats = await writeFeeds(targets.redis, dataset, options, mergedOwners);
+    const sessions = await writeSessionsAndCounters(targets.redis, dataset, followerCounts, options);
     return {
       rows: {
         users: dataset.users.length,
@@ -94,6 +114,8 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
         media: dataset.media.length,
       },
       ...feedStats,
+      sessions,
+      mergedAccounts: mergedOwners.size,
       elapsedMs: performance.now() - startedMs,
     };
   } catch (err) {
@@ -181,12 +203,24 @@ export function newerMedia(a: DatasetMedia, b: DatasetMedia): boolean {
   return a.createdAtMs !== b.createdAtMs ? a.createdAtMs > b.createdAtMs : a.id > b.id;
 }
 
+/** Followers per followed user. */
+export function countFollowers(dataset: Dataset): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  for (const f of dataset.follows) counts.set(f.followeeId, (counts.get(f.followeeId) ?? 0) + 1);
+  return counts;
+}
+
 /**
  * Every user's feed as the service would hold it: the newest media of the users they follow
  * and their own (the upload path pushes to the owner's feed too), newest first, capped at
- * `maxLength`. Yields users in dataset order; users with an empty feed are yielded too.
+ * `maxLength`. Media of `mergedOwners` reach only their owner's feed (read-time merge adds them
+ * for followers). Yields users in dataset order; users with an empty feed are yielded too.
  */
-export function* buildFeeds(dataset: Dataset, maxLength: number): Generator<{ userId: bigint; mediaIds: bigint[] }> {
+export function* buildFeeds(
+  dataset: Dataset,
+  maxLength: number,
+  mergedOwners: ReadonlySet<bigint> = new Set(),
+): Generator<{ userId: bigint; mediaIds: bigint[] }> {
   const mediaByOwner = new Map<bigint, DatasetMedia[]>();
   for (const m of dataset.media) {
     let list = mediaByOwner.get(m.ownerId);
@@ -206,14 +240,78 @@ export function* buildFeeds(dataset: Dataset, maxLength: number): Generator<{ us
   }
   const none: DatasetMedia[] = [];
   for (const user of dataset.users) {
-    const owners = new Set<bigint>([user.id, ...(followeesOf.get(user.id) ?? [])]);
+    const owners = new Set<bigint>([user.id, ...(followeesOf.get(user.id) ?? []).filter((owner) => !mergedOwners.has(owner))]);
     const sources = [...owners].map((owner) => mediaByOwner.get(owner) ?? none);
     const merged = mergeNewestFirst(sources, maxLength, newerMedia);
     yield { userId: user.id, mediaIds: merged.map((m) => m.id) };
   }
 }
 
-async function writeFeeds(redis: Redis, dataset: Dataset, options: SeedOptions): Promise<{ feeds: number; feedEntries: number }> {
+/** The newest `maxLength` media of each merged owner, newest first (their `celebrity-media:` lists). */
+export function buildCelebrityMedia(dataset: Dataset, mergedOwners: ReadonlySet<bigint>, maxLength: number): Map<bigint, bigint[]> {
+  const byOwner = new Map<bigint, DatasetMedia[]>();
+  for (const m of dataset.media) {
+    if (!mergedOwners.has(m.ownerId)) continue;
+    let list = byOwner.get(m.ownerId);
+    if (!list) byOwner.set(m.ownerId, (list = []));
+    list.push(m);
+  }
+  const out = new Map<bigint, bigint[]>();
+  for (const [owner, list] of byOwner) {
+    list.sort((a, b) => (newerMedia(a, b) ? -1 : newerMedia(b, a) ? 1 : 0));
+    out.set(owner, list.slice(0, maxLength).map((m) => m.id));
+  }
+  return out;
+}
+
+/** Runs pipelines of at most `batchSize` queued units, throwing the first command error. */
+function createBatcher(redis: Redis, batchSize: number, onFlush: (units: number) => void) {
+  let batch = redis.pipeline();
+  let inBatch = 0;
+  const flush = async (): Promise<void> => {
+    if (inBatch === 0) return;
+    const results = await batch.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+    onFlush(inBatch);
+    batch = redis.pipeline();
+    inBatch = 0;
+  };
+  return {
+    get pipeline() {
+      return batch;
+    },
+    /** Marks one unit queued; flushes when the batch is full. */
+    async added(): Promise<void> {
+      if (++inBatch >= batchSize) await flush();
+    },
+    flush,
+  };
+}
+
+/**
+ * One session per dataset user (`session:<token>` -> user ID, with TTL; the token is derived
+ * from the dataset seed so the population can list it) and the follower counters the fan-out
+ * decision reads.
+ */
+async function writeSessionsAndCounters(redis: Redis, dataset: Dataset, followerCounts: Map<bigint, number>, options: SeedOptions): Promise<number> {
+  const ttlS = options.sessionTtlS ?? 86_400;
+  const batcher = createBatcher(redis, options.redisBatchUsers ?? 500, () => {});
+  for (const user of dataset.users) {
+    batcher.pipeline.set(sessionKey(sessionTokenFor(dataset.seed, user.id)), user.id.toString(), 'EX', ttlS);
+    batcher.pipeline.set(followerCountKey(user.id), String(followerCounts.get(user.id) ?? 0));
+    await batcher.added();
+  }
+  await batcher.flush();
+  return dataset.users.length;
+}
+
+async function writeFeeds(
+  redis: Redis,
+  dataset: Dataset,
+  options: SeedOptions,
+  mergedOwners: ReadonlySet<bigint>,
+): Promise<{ feeds: number; feedEntries: number }> {
   const batchUsers = options.redisBatchUsers ?? 500;
   const total = dataset.users.length;
   let done = 0;
@@ -227,11 +325,11 @@ async function writeFeeds(redis: Redis, dataset: Dataset, options: SeedOptions):
     const failed = results?.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
     done += inBatch;
-    options.onProgress?.('feeds', done, total);
+    options.onProgress?.('feeds', Math.min(done, total), total);
     batch = redis.pipeline();
     inBatch = 0;
   };
-  for (const { userId, mediaIds } of buildFeeds(dataset, options.feedMaxLength)) {
+  for (const { userId, mediaIds } of buildFeeds(dataset, options.feedMaxLength, mergedOwners)) {
     const key = feedKey(userId);
     batch.del(key);
     if (mediaIds.length > 0) {
@@ -239,6 +337,12 @@ async function writeFeeds(redis: Redis, dataset: Dataset, options: SeedOptions):
       feeds++;
       feedEntries += mediaIds.length;
     }
+    if (++inBatch >= batchUsers) await flush();
+  }
+  for (const [owner, mediaIds] of buildCelebrityMedia(dataset, mergedOwners, options.celebrityMediaMaxLength ?? 100)) {
+    const key = celebrityMediaKey(owner);
+    batch.del(key);
+    if (mediaIds.length > 0) batch.rpush(key, ...mediaIds.map((id) => id.toString()));
     if (++inBatch >= batchUsers) await flush();
   }
   await flush();

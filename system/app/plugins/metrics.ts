@@ -1,34 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobQueues } from '../../jobs/queues.ts';
-
-/** A scrape must not hang on a slow Redis; the depth gauge is left out of that scrape instead. */
-const QUEUE_DEPTH_TIMEOUT_MS = 1000;
-
-/**
- * `feedscale_queue_depth{queue,state}`: jobs waiting, active and delayed per queue, sampled on
- * each scrape. Registered by the app and by the workers (system/jobs/worker.ts).
- */
-export function registerQueueDepthGauge(registry: Registry, queues: () => JobQueues, onError: (err: unknown) => void): void {
-  new Gauge({
-    name: 'feedscale_queue_depth',
-    help: 'Jobs per queue and state (waiting, active, delayed), sampled at scrape time.',
-    labelNames: ['queue', 'state'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      try {
-        const depth = await queues().depth(QUEUE_DEPTH_TIMEOUT_MS);
-        for (const [queue, states] of Object.entries(depth)) {
-          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count);
-        }
-      } catch (err) {
-        onError(err);
-      }
-    },
-  });
-}
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerQueueDepthGauge } from '../../jobs/queue-metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
