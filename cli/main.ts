@@ -17,6 +17,7 @@ import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
 import { migrateForStack } from '../runner/migrate-stack.ts';
+import { registerGateCommands } from './gate-commands.ts';
 import { RUN_FLAGS, type RunFlag, annotateWithFlags, applyFlags, readJsonFile } from './options.ts';
 
 // The AWS SDK warns on every start that it will need Node 22 in 2027; the README says so once.
@@ -49,7 +50,7 @@ async function loadPlans(names: readonly string[], run: Readonly<RunConfig>): Pr
   return Promise.all(names.map((name) => loadPlanForRun({ plan: name, load: run.load }) as Promise<Plan>));
 }
 
-async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
+async function runJob(opts: Record<string, string | undefined>, log: Logger, overrides: Record<string, unknown> = {}) {
   let manifest: JobManifest;
   if (opts.resume) {
     // Exactly what the interrupted job was to run; flags other than --resume do not apply.
@@ -58,7 +59,7 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: saved.plans.map((p) => validatePlan(p) as Plan) };
   } else {
     const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
-    const base = opts.config ? await readJsonFile(opts.config, 'config file') : {};
+    const base = { ...((opts.config ? await readJsonFile(opts.config, 'config file') : {}) as Record<string, unknown>), ...overrides };
     const { run, configurations, plans } = loadRunConfig(applyFlags(base, flags));
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
   }
@@ -89,6 +90,11 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
   );
   job = promise.catch(() => undefined);
   const result = await promise;
+  return { result, catalog };
+}
+
+async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
+  const { result, catalog } = await runJob(opts, log);
   for (const { table, files } of result.reports) {
     process.stdout.write(`\n${table}\n`);
     process.stdout.write(`report: ${files.jsonPath}\n        ${files.markdownPath}\n${files.htmlPath ? `        ${files.htmlPath}\n` : ''}`);
@@ -96,6 +102,13 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
   const resumed = result.resumedRuns > 0 ? ` (${result.resumedRuns} run(s) taken from the earlier attempt)` : '';
   process.stdout.write(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s${resumed}; image catalog: ${catalog.kind} (${catalog.reason})\n`);
   return ExitCode.OK;
+}
+
+/** The main job with a single configuration (the base stack) repeated: the input of `feedscale aa`. */
+async function runAaJob(opts: Record<string, string | undefined>, log: Logger) {
+  const { result } = await runJob({ ...opts, config: opts.config }, log, { configurations: [{ name: 'a', description: 'A/A: the base stack' }] });
+  const [first] = result.reports;
+  return { reportPath: first!.files.jsonPath, outDir: result.outDir, configuration: 'a' };
 }
 
 async function upCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
@@ -183,6 +196,8 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
     .description('remove every container and network an earlier (crashed) run left behind')
     .option('--run <id>', 'only this run')
     .action(wrap((opts: { run?: string }) => downCommand(opts, log)));
+
+  registerGateCommands(program, log, wrap, (opts) => runAaJob(opts, log));
 
   program
     .command('images')

@@ -1,4 +1,5 @@
 import { FeedscaleError } from '../lib/errors.ts';
+import { attributeConfiguration, summarizeServer } from './attribution.ts';
 import { mergeEncoded, percentilesOf } from './histogram.ts';
 import type { EndpointResult, Percentiles, RunResult } from './result-schema.ts';
 import {
@@ -34,6 +35,8 @@ export interface BuildReportInput {
  * histogram (k6) are summarized from their own percentiles (row.histogramsMerged false when
  * several repeats could not be merged). Each non-baseline comparison entry carries p50/p99
  * deltas and ratios with bootstrap CIs over repeats (stats/bootstrap.ts), seeded by metadata.seed.
+ * When runs carry server metrics, the report adds a ServerSummary per configuration and, per
+ * non-baseline configuration, the notable server-side differences (attribution.ts).
  *
  * @example
  * const report = buildReport({ runs, configurations: [{ name: 'memcached-on', stack }, { name: 'memcached-off', stack }], metadata });
@@ -48,7 +51,7 @@ export function buildReport(input: BuildReportInput): Report {
   }
   const runs = orderRuns(checkRuns(input.runs, names, input.metadata.plan), names);
   const summary = summarize(runs, names);
-  return {
+  const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     metadata: input.metadata,
     configurations,
@@ -56,6 +59,14 @@ export function buildReport(input: BuildReportInput): Report {
     summary,
     comparison: compare(summary, runs, names, baseline, { seed: input.metadata.seed, resamples: input.resamples }),
   };
+  // Server side: only when some run carried collector output, so reports of older results keep their shape.
+  if (runs.some((r) => r.server !== undefined && Object.keys(r.server).length > 0)) {
+    const servers = names.map((name) => summarizeServer(name, runs));
+    const base = servers[names.indexOf(baseline)]!;
+    report.serverSummary = servers;
+    report.attribution = servers.filter((s) => s.configuration !== baseline).map((s) => attributeConfiguration(base, s));
+  }
+  return report;
 }
 
 function invalid(message: string): FeedscaleError {

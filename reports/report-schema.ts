@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LoadModelSchema, PercentilesSchema, RunResultSchema } from './result-schema.ts';
+import { ConfigurationAttributionSchema, ServerSummarySchema } from './server-summary-schema.ts';
 
 /**
  * The report: what one `feedscale` invocation measured, across configurations, ready for
@@ -204,6 +205,13 @@ export const ReportSchema = Type.Object(
     /** One row per configuration x endpoint, endpoint-major, configurations in the given order. */
     summary: Type.Array(SummaryRowSchema),
     comparison: ComparisonSchema,
+    /**
+     * Server-side metrics digested per configuration (reports/attribution.ts), in configuration
+     * order; absent when no run carried server metrics (older results, runs without collectors).
+     */
+    serverSummary: Type.Optional(Type.Array(ServerSummarySchema)),
+    /** Per non-baseline configuration: what changed on the server side against the baseline. Absent with serverSummary. */
+    attribution: Type.Optional(Type.Array(ConfigurationAttributionSchema)),
   },
   { additionalProperties: false },
 );

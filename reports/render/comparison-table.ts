@@ -17,6 +17,8 @@ export interface EndpointTable {
   columns: readonly TableColumn[];
   /** One row per configuration, cells in column order. */
   rows: ReadonlyArray<readonly string[]>;
+  /** The configuration of each row, in row order (the first cell may carry note markers). */
+  configurations: readonly string[];
 }
 
 export interface ReportNote {
@@ -41,6 +43,7 @@ export const COMPARISON_COLUMNS: readonly TableColumn[] = [
   { header: 'errors', align: 'right' },
   { header: 'unserved', align: 'right' },
   { header: 'p99 vs baseline', align: 'right' },
+  { header: 'p99 ratio 95% CI', align: 'right' },
 ];
 
 export function buildComparisonTables(report: Report): ComparisonTables {
@@ -50,7 +53,9 @@ export function buildComparisonTables(report: Report): ComparisonTables {
       const row = report.summary.find((r) => r.endpoint === comparison.endpoint && r.configuration === entry.configuration);
       if (!row) throw new Error(`internal: no summary row for ${entry.configuration} / ${comparison.endpoint}`);
       const isBaseline = entry.configuration === report.comparison.baseline;
-      return cellsOf(row, markersOf(entry.configuration), isBaseline ? 'baseline' : formatRatio(entry.p99RatioToBaseline));
+      const ci = entry.vsBaseline?.p99.ratioCi;
+      const ciCell = isBaseline ? '-' : ci ? `[${formatRatio(ci.low)}, ${formatRatio(ci.high)}]` : 'n/a';
+      return [...cellsOf(row, markersOf(entry.configuration), isBaseline ? 'baseline' : formatRatio(entry.p99RatioToBaseline)), ciCell];
     });
     return {
       endpoint: comparison.endpoint,
@@ -58,6 +63,7 @@ export function buildComparisonTables(report: Report): ComparisonTables {
       unusableReasons: comparison.unusableReasons,
       columns: COMPARISON_COLUMNS,
       rows,
+      configurations: comparison.entries.map((e) => e.configuration),
     };
   });
   return { tables, notes };
@@ -124,3 +130,29 @@ export function metadataPairs(report: Report): Array<[label: string, value: stri
 
 export const LATENCY_LEGEND =
   'Latency is measured from each request\'s intended start (coordinated-omission free), merged over repeats.';
+
+/** Server-side differences shown per configuration under each comparison table: the top few. */
+export const SERVER_SIDE_ITEMS_SHOWN = 3;
+
+export interface ServerSideLine {
+  configuration: string;
+  baseline: string;
+  /** "cache hit ratio 0.0% vs 73.6%; Postgres tuples fetched +299% (3332 vs 836/s)", or why there is none. */
+  text: string;
+}
+
+/**
+ * One line per non-baseline configuration from report.attribution (none when the report has no
+ * server metrics): its largest server-side differences, candidate value first.
+ */
+export function serverSideLines(report: Report, shown = SERVER_SIDE_ITEMS_SHOWN): ServerSideLine[] {
+  return (report.attribution ?? []).map((a) => {
+    const more = a.items.length > shown ? `; ${a.items.length - shown} more in report.html` : '';
+    const text = a.unavailableReason
+      ? a.unavailableReason
+      : a.items.length === 0
+        ? 'no notable difference'
+        : a.items.slice(0, shown).map((i) => i.sentence).join('; ') + more;
+    return { configuration: a.configuration, baseline: a.baseline, text };
+  });
+}

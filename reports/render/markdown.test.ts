@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../build-report.ts';
-import { makeRun, rampUs, standardInput } from '../testing/run-fixtures.ts';
+import { makeRun, rampUs, showcaseInput, standardInput } from '../testing/run-fixtures.ts';
+import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from '../testing/server-fixtures.ts';
 import { renderMarkdown } from './markdown.ts';
 
 const clean = buildReport(standardInput());
@@ -33,15 +34,15 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(clean);
     const headers = md.split('\n').filter((l) => l.startsWith('| configuration |'));
     expect(headers).toHaveLength(2);
-    expect(headers[0]).toBe('| configuration | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | throughput rps | errors | unserved | p99 vs baseline |');
+    expect(headers[0]).toBe('| configuration | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | throughput rps | errors | unserved | p99 vs baseline | p99 ratio 95% CI |');
   });
 
   it('puts each configuration\'s merged numbers in its own row', () => {
     const feed = tableOf(renderMarkdown(clean), 'feed.read');
     // memcached-on: 1..2000 us over two repeats, 100 and 110 rps, 4 errors, 5 unserved.
-    expect(feed.get('memcached-on')).toEqual(['1.00', '1.80', '1.98', '2.00', '2.00', '105', '4', '5', 'baseline']);
-    // memcached-off: 2..4000 us in steps of 2, 80 rps.
-    expect(feed.get('memcached-off')).toEqual(['2.00', '3.60', '3.96', '4.00', '4.00', '80.0', '4', '7', '2.00x']);
+    expect(feed.get('memcached-on')).toEqual(['1.00', '1.80', '1.98', '2.00', '2.00', '105', '4', '5', 'baseline', '-']);
+    // memcached-off: 2..4000 us in steps of 2, 80 rps; one repeat, so no CI.
+    expect(feed.get('memcached-off')).toEqual(['2.00', '3.60', '3.96', '4.00', '4.00', '80.0', '4', '7', '2.00x', 'n/a']);
     const like = tableOf(renderMarkdown(clean), 'media.like');
     expect(like.get('memcached-on')?.slice(0, 3)).toEqual(['0.149', '0.189', '0.198']);
   });
@@ -100,5 +101,26 @@ describe('renderMarkdown', () => {
     };
     const row = renderMarkdown(renamed).split('\n').find((l) => l.startsWith('| a'));
     expect(row?.startsWith('| a\\|b\\_c | 2.00 |')).toBe(true);
+  });
+
+  it('gives the bootstrap CI of the p99 ratio when both sides have repeats', () => {
+    const md = renderMarkdown(buildReport(showcaseInput()));
+    const off = tableOf(md, 'feed.read').get('memcached-off');
+    expect(off?.[9]).toMatch(/^\d\.\d\dx$/);
+    const ci = /^\\\[(\d\.\d\d)x, (\d\.\d\d)x\\\]$/.exec(off?.[10] ?? '');
+    expect(ci, off?.[10]).not.toBeNull();
+    const ratio = Number.parseFloat(off![9]!);
+    expect(Number(ci![1])).toBeLessThanOrEqual(ratio);
+    expect(Number(ci![2])).toBeGreaterThanOrEqual(ratio);
+  });
+
+  it('puts a server-side line per configuration under each table, largest differences first', () => {
+    const input = standardInput();
+    for (const r of input.runs) r.server = makeServerMetrics(r.configuration === 'memcached-on' ? MEMCACHED_ON_SERVER : MEMCACHED_OFF_SERVER);
+    const md = renderMarkdown(buildReport(input));
+    const line = '- **Server side**, memcached-off vs memcached-on: cache hit ratio 0.0% vs 73.6%; Postgres tuples fetched +299% (3332 vs 836/s); Postgres CPU +167% (13.7 vs 5.12% of a core); 1 more in report.html.';
+    expect(md.split('\n').filter((l) => l === line)).toHaveLength(2);
+    // Without server metrics there is no such line.
+    expect(renderMarkdown(clean)).not.toContain('Server side');
   });
 });

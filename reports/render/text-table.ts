@@ -1,15 +1,16 @@
 import type { Report } from '../report-schema.ts';
-import { LATENCY_LEGEND, buildComparisonTables, metadataPairs, type EndpointTable } from './comparison-table.ts';
+import { LATENCY_LEGEND, buildComparisonTables, metadataPairs, serverSideLines, type EndpointTable, type ServerSideLine } from './comparison-table.ts';
 
 /** The comparison for a terminal: the same cells as report.md, in space-aligned columns. */
 export function renderTextTables(report: Report): string {
   const { tables, notes } = buildComparisonTables(report);
+  const serverSide = serverSideLines(report);
   const pairs = metadataPairs(report);
   const labelWidth = Math.max(...pairs.map(([label]) => label.length));
   const lines: string[] = [`feedscale report: ${report.metadata.plan}`, ''];
   for (const [label, value] of pairs) lines.push(`  ${label.padEnd(labelWidth)}  ${value}`);
   lines.push('', LATENCY_LEGEND, '');
-  for (const table of tables) lines.push(...tableBlock(table), '');
+  for (const table of tables) lines.push(...tableBlock(table, serverSide), '');
   if (notes.length > 0) {
     lines.push('Notes:');
     for (const note of notes) lines.push(`  [${note.id}] ${note.text}`);
@@ -17,7 +18,7 @@ export function renderTextTables(report: Report): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function tableBlock(table: EndpointTable): string[] {
+function tableBlock(table: EndpointTable, serverSide: readonly ServerSideLine[]): string[] {
   const header = table.columns.map((c) => c.header);
   const widths = header.map((h, i) => Math.max(h.length, ...table.rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
@@ -32,5 +33,8 @@ function tableBlock(table: EndpointTable): string[] {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...table.rows.map(line),
     verdict,
+    ...serverSide
+      .filter((l) => table.configurations.includes(l.configuration))
+      .map((l) => `server side, ${l.configuration} vs ${l.baseline}: ${l.text}`),
   ];
 }

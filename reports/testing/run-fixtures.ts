@@ -3,6 +3,7 @@ import { createLatencyHistogram, recordUs, toLatency } from '../histogram.ts';
 import type { ReportMetadata } from '../report-schema.ts';
 import { createRng } from '../../scenarios/random/prng.ts';
 import { RESULT_SCHEMA_VERSION, type EndpointResult, type RunResult } from '../result-schema.ts';
+import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from './server-fixtures.ts';
 
 /**
  * Test inputs built the way drivers build them: real HDR histograms from known latencies,
@@ -188,10 +189,18 @@ export function showcaseInput(): BuildReportInput {
         const rate = rates[Math.min(rates.length - 1, Math.floor(t / 10))]!;
         return { tS: t + 1, p99Ms: p99At(rate, (c.feedMedianUs / 1000) * 2.6) * (1 + 0.05 * Math.sin(t + repeat)), rps: rate * 0.96 };
       });
-      run.server = {
-        memcached: { hitRatio: c.hitRatio, getsPerS: c.hitRatio > 0 ? 2400 + repeat * 10 : 0, evictions: 0 },
-        postgres: { queriesPerS: 310 + ci * 900, connections: 24, perShard: { s0: 120 + ci * 300, s1: 96 + ci * 250, s2: 140 + ci * 310, s3: 88 + ci * 240 } },
-      };
+      // Four shards; without memcached every read reaches Postgres and the pools start to queue.
+      const off = ci === 1;
+      const shardLoad = (base: readonly number[]) => base.map((v) => v * noise);
+      run.server = makeServerMetrics({
+        ...(off ? MEMCACHED_OFF_SERVER : MEMCACHED_ON_SERVER),
+        hitRatio: off ? null : c.hitRatio + 0.01 * (repeat - 1),
+        xactPerSByShard: shardLoad(off ? [420, 346, 450, 328] : [120, 96, 140, 88]),
+        tupFetchedPerSByShard: shardLoad(off ? [3100, 2500, 3300, 2400] : [560, 430, 610, 400]),
+        clWaitingMaxByShard: off ? [6 + repeat, 2, 9, 1] : [0, 0, 0, 0],
+        waitPerXactMsByShard: off ? [3.1 * noise, 1.2, 4.4, 0.9] : [0.07, 0.2, 0.1, 0.1],
+        appCpuCoresByInstance: off ? [0.21 * noise, 0.2] : [0.25 * noise, 0.24],
+      });
       runs.push(run);
     });
   }

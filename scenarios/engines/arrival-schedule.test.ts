@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeedscaleError } from '../../lib/errors.ts';
-import { createArrivalSchedule, meanRateRps, type ArrivalSpec } from './arrival-schedule.ts';
+import { createArrivalSchedule, meanRateRps, stepWindows, type ArrivalSpec } from './arrival-schedule.ts';
 
 function drain(spec: ArrivalSpec, totalS: number): number[] {
   const schedule = createArrivalSchedule(spec, totalS);
@@ -61,5 +61,33 @@ describe('meanRateRps', () => {
   it('weights steps by their time inside the run', () => {
     expect(meanRateRps({ kind: 'steps', steps: [{ rateRps: 10, durationS: 1 }, { rateRps: 100, durationS: 1 }] }, 4)).toBeCloseTo(77.5);
     expect(meanRateRps({ kind: 'constant', rateRps: 42 }, 4)).toBe(42);
+  });
+});
+
+describe('stepWindows', () => {
+  it('lays steps end to end, holds the last until the end of the run and drops steps past it', () => {
+    const steps = [
+      { rateRps: 10, durationS: 1 },
+      { rateRps: 20, durationS: 2 },
+      { rateRps: 30, durationS: 1 },
+    ];
+    expect(stepWindows(steps, 6)).toEqual([
+      { rateRps: 10, startNs: 0, endNs: 1e9 },
+      { rateRps: 20, startNs: 1e9, endNs: 3e9 },
+      { rateRps: 30, startNs: 3e9, endNs: 6e9 },
+    ]);
+    expect(stepWindows(steps, 2)).toEqual([
+      { rateRps: 10, startNs: 0, endNs: 1e9 },
+      { rateRps: 20, startNs: 1e9, endNs: 2e9 },
+    ]);
+  });
+
+  it('agrees with the schedule on which step sends each arrival', () => {
+    const spec = { kind: 'steps' as const, steps: [{ rateRps: 7, durationS: 1.5 }, { rateRps: 13, durationS: 1 }] };
+    const windows = stepWindows(spec.steps, 4);
+    const times = drain(spec, 4);
+    const perWindow = windows.map((w) => times.filter((t) => t >= w.startNs && t < w.endNs).length);
+    expect(perWindow).toEqual([11, 33]);
+    expect(perWindow.reduce((a, b) => a + b, 0)).toBe(times.length);
   });
 });

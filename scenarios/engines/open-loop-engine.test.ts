@@ -2,7 +2,8 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { FeedscaleError } from '../../lib/errors.ts';
 import { registerFormats } from '../../reports/formats.ts';
-import { RunResultSchema, type EndpointResult } from '../../reports/result-schema.ts';
+import { decodeHistogram } from '../../reports/histogram.ts';
+import { RunResultSchema, type EndpointResult, type StepEndpointResult, type StepResult, type TimelinePoint } from '../../reports/result-schema.ts';
 import { runOpenLoop } from './open-loop-engine.ts';
 import { createCyclicSource } from './request-source.ts';
 import { toRunResult } from './run-result.ts';
@@ -237,4 +238,102 @@ describe('runOpenLoop', () => {
     expect(snapshots).toHaveLength(2);
     expect(snapshots[0]).toBeGreaterThanOrEqual(45);
   }, 10_000);
+
+  it('records a per-second timeline per endpoint in which a stall shows in its own second', async () => {
+    // Requests arriving in [1.2 s, 1.5 s) after the first are all answered at 1.5 s.
+    let firstNs: bigint | undefined;
+    const held: (() => void)[] = [];
+    let release: NodeJS.Timeout | undefined;
+    await using server = await startTestServer((_req, res) => {
+      const now = process.hrtime.bigint();
+      firstNs ??= now;
+      const tMs = Number(now - firstNs) / 1e6;
+      if (tMs >= 1200 && tMs < 1500) {
+        held.push(() => res.end('ok'));
+        release ??= setTimeout(() => held.forEach((answer) => answer()), 1500 - tMs);
+      } else res.end('ok');
+    });
+    const run = await runOpenLoop({
+      baseUrl: server.url,
+      source: feedRead,
+      arrival: { kind: 'constant', rateRps: 100 },
+      durationS: 3,
+      warmupS: 0,
+      maxInFlight: 200,
+      timeoutMs: 2000,
+    });
+    const timeline = only(run.endpoints).timeline ?? [];
+    expect(timeline.map((p) => p.tS)).toEqual([1, 2, 3]);
+    expect(timeline.reduce((sum, p) => sum + (p.count ?? 0), 0)).toBe(300);
+    expect(timeline.every((p) => p.errors === 0)).toBe(true);
+    const [first, stalled, last] = timeline as [TimelinePoint, TimelinePoint, TimelinePoint];
+    // ~30 held requests wait up to 300 ms, all ending in second 1.
+    expect(stalled.p99Ms).toBeGreaterThan(200);
+    expect(first.p99Ms).toBeLessThan(100);
+    expect(last.p99Ms).toBeLessThan(100);
+    expect(first.count).toBeGreaterThanOrEqual(90);
+    expect(first.rps).toBe(first.count);
+    expect(stalled.p50Ms).toBeLessThan(stalled.p99Ms);
+    expect(run.steps).toBeUndefined();
+  }, 15_000);
+
+  it('breaks a stepped run down per step of the measured window, with encoded histograms', async () => {
+    await using server = await startTestServer((req, res) => {
+      res.statusCode = req.url === '/like' ? 503 : 200;
+      res.end();
+    });
+    const run = await runOpenLoop({
+      baseUrl: server.url,
+      source: createCyclicSource([
+        { endpoint: 'feed.read', method: 'GET', path: '/feed' },
+        { endpoint: 'media.like', method: 'POST', path: '/like', body: '{}' },
+      ]),
+      // The warm-up (0.5 s) eats half of the first step.
+      arrival: { kind: 'steps', steps: [{ rateRps: 40, durationS: 1 }, { rateRps: 100, durationS: 1 }, { rateRps: 200, durationS: 1 }] },
+      durationS: 2.5,
+      warmupS: 0.5,
+      maxInFlight: 100,
+      timeoutMs: 2000,
+    });
+    const steps = run.steps ?? [];
+    expect(steps.map((s) => [s.rateRps, s.startS, s.durationS])).toEqual([
+      [40, 0, 0.5],
+      [100, 0.5, 1],
+      [200, 1.5, 1],
+    ]);
+    const sentPerStep = steps.map((s) => s.endpoints.reduce((sum, e) => sum + e.sent, 0));
+    expect(sentPerStep).toEqual([20, 100, 200]);
+    const [, , top] = steps as [StepResult, StepResult, StepResult];
+    expect(top.endpoints.map((e) => e.endpoint)).toEqual(['feed.read', 'media.like']);
+    const [feed, like] = top.endpoints as [StepEndpointResult, StepEndpointResult];
+    expect(feed).toMatchObject({ sent: 100, ok: 100, errorRate: 0 });
+    expect(like).toMatchObject({ sent: 100, ok: 0, errorRate: 1 });
+    const histogram = decodeHistogram(feed.histogram ?? '');
+    expect(histogram.totalCount).toBe(100);
+    expect(histogram.getValueAtPercentile(99) / 1000).toBeCloseTo(feed.p99Ms, 6);
+    // The steps add up to the whole window.
+    expect(sentPerStep.reduce((a, b) => a + b, 0)).toBe(run.endpoints.reduce((sum, e) => sum + e.sent, 0));
+    registerFormats();
+    expect(Value.Check(RunResultSchema, toRunResult(run, { configuration: 'test', plan: 'p', repeat: 0, seed: 1, startedAt: new Date(0).toISOString() }))).toBe(true);
+  }, 15_000);
+
+  it('times out a request close to its deadline (one shared sweep, not a timer per request)', async () => {
+    await using server = await startTestServer(() => {
+      /* never answers */
+    });
+    const run = await runOpenLoop({
+      baseUrl: server.url,
+      source: feedRead,
+      arrival: { kind: 'constant', rateRps: 50 },
+      durationS: 0.5,
+      warmupS: 0,
+      maxInFlight: 100,
+      timeoutMs: 400,
+    });
+    const feed = only(run.endpoints);
+    expect(feed.errors).toEqual({ timeout: 25 });
+    expect(feed.fromSend.percentiles.minMs).toBeGreaterThanOrEqual(399);
+    // Sweep interval 4 ms (timeoutMs / 100) plus timer lateness on a busy machine.
+    expect(feed.fromSend.percentiles.maxMs).toBeLessThan(400 + 100);
+  }, 15_000);
 });

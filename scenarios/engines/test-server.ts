@@ -12,15 +12,29 @@ export interface StartedTestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export type TestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** `body` is the request body when the server was started with `{ collectBody: true }`, else empty. */
+export type TestHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
-export async function startTestServer(handler: TestHandler): Promise<StartedTestServer> {
+export interface TestServerOptions {
+  /** Read the whole request body before calling the handler. Default false: the body is drained unread. */
+  collectBody?: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export async function startTestServer(handler: TestHandler, options: TestServerOptions = {}): Promise<StartedTestServer> {
   let received = 0;
   const server: Server = createServer((req, res) => {
     received++;
+    if (options.collectBody) {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => handler(req, res, Buffer.concat(chunks)));
+      return;
+    }
     // Drain the request body so keep-alive connections stay usable.
     req.resume();
-    handler(req, res);
+    handler(req, res, EMPTY);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
