@@ -17,6 +17,7 @@ import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
 import { migrateForStack } from '../runner/migrate-stack.ts';
+import { registerExperimentCommands } from './experiment.ts';
 import { registerGateCommands } from './gate-commands.ts';
 import { RUN_FLAGS, type RunFlag, annotateWithFlags, applyFlags, readJsonFile } from './options.ts';
 
@@ -198,6 +199,7 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
     .action(wrap((opts: { run?: string }) => downCommand(opts, log)));
 
   registerGateCommands(program, log, wrap, (opts) => runAaJob(opts, log));
+  registerExperimentCommands(program, log, setExitCode);
 
   program
     .command('images')

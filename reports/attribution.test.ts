@@ -72,7 +72,7 @@ describe('summarizeServer', () => {
 
   it('tolerates partial and odd collector output', () => {
     const server = makeServerMetrics() as unknown as Record<string, unknown>;
-    const partial = { ...server, postgres: 'broken', nginx: { available: false, upstreams: [] }, containers: [{ name: '/feedscale-ab12-pgbouncer-3', summary: { cpuPercentMean: 4 } }] };
+    const partial: Record<string, unknown> = { ...server, postgres: 'broken', nginx: { available: false, upstreams: [] }, containers: [{ name: '/feedscale-ab12-pgbouncer-3', summary: { cpuPercentMean: 4 } }] };
     delete partial.memcached;
     delete partial.redis;
     const s = summarizeServer('c', [run('c', 0, partial, true)]);
@@ -111,6 +111,8 @@ describe('attribute', () => {
     expect(items.map((i) => i.metric)).toEqual(['cache.hitRatio', 'postgres.tupFetchedPerS', 'containers.pg.cpuPercent', 'postgres.xactPerS']);
     expect(items[0]!.sentence).toBe('cache hit ratio 0.0% vs 73.6%');
     expect(items[0]!.score).toBeCloseTo(0.736 / 0.05, 3);
+    // Tuples x3.99 at a 25% threshold: ln 3.99 / ln 1.25 = 6.2 compounding steps.
+    expect(items[1]!.score).toBeCloseTo(6.2, 1);
     expect(items[1]!.sentence).toBe('Postgres tuples fetched +299% (3332 vs 836/s)');
     expect(items[2]!.sentence).toBe('Postgres CPU +167% (13.7 vs 5.12% of a core)');
     expect(items[3]!.sentence).toBe('Postgres transactions +117% (429 vs 197/s)');

@@ -16,7 +16,8 @@ import type {
  */
 
 // Notability thresholds. A difference is listed when it reaches its threshold; its score is the
-// difference in multiples of that threshold, which is what ranks differences of unlike metrics.
+// difference in multiples of that threshold (for relative changes: in compounding steps of it, so
+// 2x at a 25% threshold scores ln 2 / ln 1.25 = 3.1), which is what ranks unlike metrics.
 
 /** Cache hit ratio: 5 percentage points moves the Postgres read load by a tenth at a 50% ratio. */
 export const HIT_RATIO_NOTABLE_POINTS = 0.05;
@@ -484,15 +485,16 @@ function quantitiesFor(baseline: ServerSummary, candidate: ServerSummary): Quant
   return out;
 }
 
-/** How many thresholds the difference spans; 0 when it is below the rule's floor. */
+/** How many thresholds the difference spans (relative: compounding steps); 0 below the rule's floor. */
 export function scoreOf(rule: Rule, candidate: number, baseline: number): number {
   const delta = Math.abs(candidate - baseline);
   if (rule.kind === 'absolute') return delta / rule.step;
   if (delta < rule.floor) return 0;
   const low = Math.min(Math.abs(candidate), Math.abs(baseline));
   const high = Math.max(Math.abs(candidate), Math.abs(baseline));
-  // From (or to) zero there is no ratio: count floors instead.
-  return low === 0 ? delta / rule.floor : (high / low - 1) / rule.change;
+  // From (or to) zero there is no ratio: count floors instead. Otherwise count compounding steps
+  // of the threshold (log scale), so a 20x change of a tiny wait does not dwarf everything else.
+  return low === 0 ? delta / rule.floor : Math.log(high / low) / Math.log(1 + rule.change);
 }
 
 /**

@@ -147,7 +147,7 @@ export const AttributionItemSchema = Obj({
   candidate: Type.Number(),
   /** Mean over the baseline's repeats. */
   baseline: Type.Number(),
-  /** Size of the difference in multiples of the metric's notability threshold (>= 1); items are ranked by it. */
+  /** Size of the difference in multiples of the metric's notability threshold (relative changes: compounding steps of it); >= 1; items are ranked by it. */
   score: Type.Number({ minimum: 0 }),
   /** Plain sentence, candidate first: "cache hit ratio 0.0% vs 73.4%". */
   sentence: Type.String(),

@@ -76,8 +76,10 @@ describe('report.html in a headless browser', () => {
     const dom = spawnSync(chromium, [...chromiumArgs(join(dir, 'profile-dom')), '--dump-dom', `file://${htmlPath}`], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
     expect(dom.status, dom.stderr).toBe(0);
     expect(dom.stdout).toContain('<h1>feed-read</h1>');
-    // feed.read: percentiles, p99 and rps over time, rate; media.like: percentiles, rate; per-shard load.
-    expect(dom.stdout.match(/<svg class="chart"/g)?.length).toBe(7);
+    // feed.read: percentiles, p99 and rps over time, rate; media.like: percentiles, rate; hit ratio; per-shard load.
+    expect(dom.stdout.match(/<svg class="chart"/g)?.length).toBe(8);
+    expect(dom.stdout).toContain('<h2>Server side</h2>');
+    expect(dom.stdout.match(/<aside class="why-box">/g)?.length).toBe(2);
     expect(dom.stdout).not.toMatch(/https?:\/\//i);
 
     const keep = join(repoRoot, 'out', 'screenshots');

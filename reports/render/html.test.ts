@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../build-report.ts';
 import { evaluateGate } from '../gate/evaluate-gate.ts';
 import { makeRun, rampUs, showcaseInput, standardInput } from '../testing/run-fixtures.ts';
-import { renderHtml } from './html.ts';
+import type { RunResult } from '../result-schema.ts';
+import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from '../testing/server-fixtures.ts';
+import { isFullInterval, renderHtml } from './html.ts';
 
 const showcase = buildReport(showcaseInput());
 const html = renderHtml(showcase, { gate: evaluateGate({ baseline: showcase, candidate: showcase, thresholds: ['feed.read:p(99)<=+10%'], seed: 1 }) });
@@ -27,8 +29,9 @@ describe('renderHtml', () => {
     expect(html).toContain('memcached-on: sustains 400 rps');
     expect(html).toContain('<h2>Gate <span class="badge failed">FAILED</span></h2>');
     expect(html).toContain('<h2>Capacity under the SLO</h2>');
-    expect(html).toContain('<h3>memcached</h3>');
-    expect(html).toContain('aria-label="postgres.perShard: per-shard load, mean over repeats"');
+    expect(html).toContain('<h2>Server side</h2>');
+    expect(html).toContain('aria-label="cache hit ratio by configuration"');
+    expect(html).toContain('aria-label="Postgres transactions/s per shard, mean over repeats"');
     expect(html).toContain('latency from intended start, ms');
   });
 
@@ -54,12 +57,108 @@ describe('renderHtml', () => {
     expect(out).toContain('memcached-off repeat 1: load generator saturated (cpu 0.99)');
   });
 
-  it('renders server metrics of an unknown shape without failing', () => {
+  it('renders server metrics of an unknown shape without failing, in the raw values', () => {
     const input = standardInput();
     input.runs[0]!.server = { weird: { nested: { deep: [1, 2, { x: 3 }] }, text: 'hello', nan: Number.NaN, hitRatio: 0.5 }, empty: {} };
     const out = renderHtml(buildReport(input));
-    expect(out).toContain('<code>nested.deep.2.x</code>');
-    expect(out).toContain('50.0%');
+    const raw = out.slice(out.indexOf('<details class="raw">'));
+    expect(raw).toContain('<code>nested.deep.2.x</code>');
+    expect(raw).toContain('50.0%');
+    expect(out).toContain('The collectors recorded nothing this report knows how to summarize');
+  });
+});
+
+function withServers(): ReturnType<typeof buildReport> {
+  const input = standardInput();
+  for (const r of input.runs) r.server = makeServerMetrics(r.configuration === 'memcached-on' ? MEMCACHED_ON_SERVER : MEMCACHED_OFF_SERVER);
+  return buildReport(input);
+}
+
+describe('renderHtml server side', () => {
+  const out = renderHtml(withServers());
+  const cellsOf = (label: string) => {
+    const row = new RegExp(`<tr[^>]*><td>${label}</td>(.*?)</tr>`).exec(out)?.[1] ?? '';
+    return [...row.matchAll(/<td class="n">(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  };
+
+  it('tabulates the server summary with units, one column per configuration', () => {
+    expect(cellsOf('cache hit ratio')).toEqual(['73.6%', '0.0%']);
+    expect(cellsOf('Postgres transactions/s \\(all shards\\)')).toEqual(['197', '429']);
+    expect(cellsOf('pgbouncer wait per transaction, ms')).toEqual(['0.138', '0.317']);
+    expect(cellsOf('Redis memory')).toEqual(['9.55 MiB', '9.54 MiB']);
+    // memcached-off has no memcached: a dash, not a zero.
+    expect(cellsOf('memcached gets/s')[1]).toBe('–');
+    expect(cellsOf('Postgres containers CPU, % of a core')).toEqual(['5.12', '13.7']);
+  });
+
+  it('shows the range over repeats when they differ', () => {
+    const input = standardInput();
+    for (const r of input.runs) r.server = makeServerMetrics({ ...MEMCACHED_ON_SERVER, hitRatio: r.repeat === 0 ? 0.7 : 0.8 });
+    const html = renderHtml(buildReport(input));
+    // memcached-on: repeats 0 and 1 (0.7 and 0.8); memcached-off: repeat 0 only.
+    expect(html).toContain('<tr><td>cache hit ratio</td><td class="n"><span class="meter"><span style="width:75%"></span></span>75.0% <span class="ci">70.0%–80.0%</span></td><td class="n"><span class="meter"><span style="width:70%"></span></span>70.0%</td></tr>');
+  });
+
+  it('puts the attribution sentences beside each endpoint comparison', () => {
+    const boxes = out.match(/<aside class="why-box">.*?<\/aside>/gs) ?? [];
+    expect(boxes).toHaveLength(2);
+    expect(boxes[0]).toContain('<li>cache hit ratio 0.0% vs 73.6%</li><li>Postgres tuples fetched +299% (3332 vs 836/s)</li>');
+    // Inside the endpoint's section, after its comparison against the baseline.
+    const feed = out.slice(out.indexOf('<h2>feed.read'), out.indexOf('<h2>media.like'));
+    expect(feed.indexOf('<aside class="why-box">')).toBeGreaterThan(feed.indexOf('Against the baseline'));
+  });
+
+  it('draws per-shard Postgres load as grouped bars, one colour per configuration', () => {
+    const chart = /<svg class="chart"[^>]*aria-label="Postgres transactions\/s per shard[^"]*">.*?<\/svg>/s.exec(out)?.[0] ?? '';
+    expect(chart.match(/<rect /g)).toHaveLength(4);
+    expect(chart).toContain('memcached-off, shard 1: 226.8');
+    expect(chart).toContain('>shard 0<');
+  });
+
+  it('keeps the raw collector values folded away and still loads nothing', () => {
+    expect(out).toMatch(/<details class="raw"><summary>Raw collector values \(apps, containers, memcached, nginx, pgbouncer, postgres, redis, sampling\)<\/summary>/);
+    expect(out).not.toMatch(/https?:\/\/|<script|<link|@import|url\(/i);
+  });
+
+  it('computes the server side itself for a report stored without it', () => {
+    const { serverSummary: _s, attribution: _a, ...old } = withServers();
+    const again = renderHtml(old);
+    expect(again).toContain('<li>cache hit ratio 0.0% vs 73.6%</li>');
+  });
+
+  it('says when a configuration has no server metrics', () => {
+    const input = standardInput();
+    for (const r of input.runs) if (r.configuration === 'memcached-on') r.server = makeServerMetrics(MEMCACHED_ON_SERVER);
+    expect(renderHtml(buildReport(input))).toContain('no server metrics for &quot;memcached-off&quot;.');
+  });
+});
+
+describe('renderHtml timeline', () => {
+  const run = { durationS: 5 } as Pick<RunResult, 'durationS'>;
+  it('leaves the drain interval after the measured window out of the throughput line', () => {
+    expect(isFullInterval({ tS: 5, p99Ms: 20, rps: 150 }, run)).toBe(true);
+    expect(isFullInterval({ tS: 6, p99Ms: 60, rps: 3 }, run)).toBe(false);
+  });
+
+  it('honours an interval the engine marks partial or shorter than a second', () => {
+    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, partial: true } as never, run)).toBe(false);
+    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, intervalS: 0.4 } as never, run)).toBe(false);
+    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, intervalS: 1 } as never, run)).toBe(true);
+  });
+
+  it('draws no throughput point at the partial last second', () => {
+    const input = standardInput();
+    const timeline = [1, 2, 3].map((tS) => ({ tS, p99Ms: 10 + tS, rps: 100, count: 100 }));
+    for (const r of input.runs) {
+      r.durationS = 2;
+      r.endpoints[0]!.timeline = timeline;
+    }
+    const html = renderHtml(buildReport(input));
+    const throughput = /aria-label="feed\.read: throughput over time">.*?<\/svg>/s.exec(html)?.[0] ?? '';
+    const p99 = /aria-label="feed\.read: p99 over time">.*?<\/svg>/s.exec(html)?.[0] ?? '';
+    // Three runs: two points each for throughput, three for p99 (the drain's latency is real).
+    expect(throughput.match(/<circle /g)).toHaveLength(6);
+    expect(p99.match(/<circle /g)).toHaveLength(9);
   });
 });
 

@@ -1,8 +1,10 @@
 import type { WorkloadModel } from '../../scenarios/workload/model.ts';
+import { attributeConfiguration, formatBytes, formatPercent, formatQuantity, kindLabel, summarizeServer } from '../attribution.ts';
 import { capacityOfReport, DEFAULT_CAPACITY_SLO, type CapacitySlo, type ConfigurationCapacity } from '../capacity.ts';
 import { formatValue, type GateResult } from '../gate/evaluate-gate.ts';
 import type { Interval, Report, VsBaseline } from '../report-schema.ts';
-import type { RunResult } from '../result-schema.ts';
+import type { RunResult, TimelinePoint } from '../result-schema.ts';
+import type { ConfigurationAttribution, Metric, ServerSummary } from '../server-summary-schema.ts';
 import { bootstrapOne } from '../stats/bootstrap.ts';
 import { measurementsOf, statisticOf } from '../stats/endpoint-statistic.ts';
 import { LATENCY_LEGEND, buildComparisonTables, metadataPairs, type EndpointTable } from './comparison-table.ts';
@@ -40,12 +42,13 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const capacity = capacityOfReport(report, { slo: options.slo, model: options.model });
   const slo = options.slo ?? DEFAULT_CAPACITY_SLO;
   const title = `feedscale report: ${report.metadata.plan}`;
+  const server = serverSideOf(report);
   const body = [
     headerSection(report),
     options.gate ? gateSection(options.gate) : '',
     capacity.length > 0 ? capacitySection(capacity, slo, colors) : '',
-    ...tables.map((table) => endpointSection(report, table, colors, capacity, slo, options)),
-    serverSection(report, colors),
+    ...tables.map((table) => endpointSection(report, table, colors, capacity, slo, options, server.attribution)),
+    serverSection(report, colors, server.summaries),
     notesSection(report, notes),
     configurationsSection(report),
   ].join('\n');
@@ -123,6 +126,7 @@ function endpointSection(
   capacity: readonly ConfigurationCapacity[],
   slo: CapacitySlo,
   options: HtmlOptions,
+  attribution: readonly ConfigurationAttribution[],
 ): string {
   const endpoint = table.endpoint;
   const verdict = table.verdictUsable
@@ -130,15 +134,18 @@ function endpointSection(
     : `${badge('inconclusive', 'no verdict')}<span class="why">${escapeHtml(table.unusableReasons.join('; '))}</span>`;
   const rows = report.summary.filter((r) => r.endpoint === endpoint);
   const configurationsHere = rows.map((r) => r.configuration);
-  const head = table.columns.map((c) => `<th${c.align === 'right' ? ' class="n"' : ''}>${escapeHtml(c.header)}</th>`).join('');
+  // The p99 ratio CI has its own column in the table against the baseline, with the deltas.
+  const shown = table.columns.map((_, j) => j).filter((j) => table.columns[j]!.header !== 'p99 ratio 95% CI');
+  const head = shown.map((j) => table.columns[j]!).map((c) => `<th${c.align === 'right' ? ' class="n"' : ''}>${escapeHtml(c.header)}</th>`).join('');
   const body = table.rows
-    .map((cells, i) => `<tr>${cells.map((cell, j) => `<td${table.columns[j]?.align === 'right' ? ' class="n"' : ''}>${j === 0 ? swatch(colors.get(configurationsHere[i] ?? '')) : ''}${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .map((cells, i) => `<tr>${shown.map((j) => `<td${table.columns[j]?.align === 'right' ? ' class="n"' : ''}>${j === 0 ? swatch(colors.get(configurationsHere[i] ?? '')) : ''}${escapeHtml(cells[j] ?? '')}</td>`).join('')}</tr>`)
     .join('');
   return `<section class="endpoint">
 <h2>${escapeHtml(endpoint)} ${verdict}</h2>
 ${percentileChart(report, endpoint, colors, options)}
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
 ${vsBaselineTable(report, endpoint, colors)}
+${whyBox(attribution.filter((a) => configurationsHere.includes(a.configuration)), colors)}
 ${timelineCharts(report, endpoint, colors)}
 ${stepsChart(report, endpoint, colors, capacity, slo)}
 </section>`;
@@ -264,18 +271,37 @@ function timelineCharts(report: Report, endpoint: string, colors: ReadonlyMap<st
     return result?.timeline && result.timeline.length > 0 ? [{ run, timeline: result.timeline }] : [];
   });
   if (withTimeline.length === 0) return '';
-  const series = (pick: (p: { p99Ms: number; rps: number }) => number): Series[] =>
+  const series = (pick: (p: TimelinePoint) => number, keep: (p: TimelinePoint, run: RunResult) => boolean): Series[] =>
     withTimeline.map(({ run, timeline }) => ({
       label: runLabel(run),
       color: colors.get(run.configuration) ?? '#000',
       faded: run.repeat > 0,
-      points: timeline.map((p) => [p.tS, pick(p)] as [number, number]),
+      points: timeline.filter((p) => keep(p, run)).map((p) => [p.tS, pick(p)] as [number, number]),
     }));
+  // An interval with no completed request has no p99 (the point says 0): leave a gap, not a dip.
+  const hasLatency = (p: TimelinePoint) => p.count === undefined || p.count > 0;
   const entries = [...new Set(withTimeline.map((w) => w.run.configuration))].map((c) => ({ label: c, color: colors.get(c) ?? '#000' }));
   return `<h3>Over time</h3>
-<figure>${legend(entries)}${lineChart(series((p) => p.p99Ms), `${endpoint}: p99 over time`, 'time since start of measurement, s', 'p99 latency, ms')}
-${lineChart(series((p) => p.rps), `${endpoint}: throughput over time`, 'time since start of measurement, s', 'throughput, rps')}
-<figcaption>One line per run; later repeats drawn lighter.</figcaption></figure>`;
+<figure>${legend(entries)}${lineChart(series((p) => p.p99Ms, hasLatency), `${endpoint}: p99 over time`, 'time since start of measurement, s', 'p99 latency, ms')}
+${lineChart(series((p) => p.rps, isFullInterval), `${endpoint}: throughput over time`, 'time since start of measurement, s', 'throughput, rps')}
+<figcaption>One line per run; later repeats drawn lighter. Throughput leaves out intervals shorter than a second (the drain after the measured window).</figcaption></figure>`;
+}
+
+/** Width of a timeline point when the result does not say (scenarios/engines/timeline-series.ts). */
+const TIMELINE_INTERVAL_S = 1;
+
+/**
+ * Whether a timeline point covers a whole interval inside the measured window. Its rate of a
+ * shorter interval (the requests still draining after the window ends) would plunge towards 0.
+ * Tolerant of what the engine may add: an explicit `partial` flag or an `intervalS` width.
+ */
+export function isFullInterval(point: TimelinePoint, run: Pick<RunResult, 'durationS'>): boolean {
+  const marks = point as TimelinePoint & { partial?: unknown; intervalS?: unknown };
+  if (marks.partial === true) return false;
+  const intervalS = typeof marks.intervalS === 'number' ? marks.intervalS : TIMELINE_INTERVAL_S;
+  if (intervalS < TIMELINE_INTERVAL_S - 1e-9) return false;
+  // Point tS is the end of its interval; past the window's end the interval is (partly) drain.
+  return run.durationS <= 0 || point.tS <= run.durationS + 1e-6;
 }
 
 function stepsChart(report: Report, endpoint: string, colors: ReadonlyMap<string, string>, capacity: readonly ConfigurationCapacity[], slo: CapacitySlo): string {
@@ -328,21 +354,6 @@ function isTimeSeries(value: unknown): boolean {
   return value.length > 32 || value.some((item) => item !== null && typeof item === 'object' && 'tS' in (item as object));
 }
 
-/** Objects named like shards whose values are all numbers: per-shard load. */
-function shardMaps(value: unknown, prefix = '', depth = 0, out: Array<[string, Array<[string, number]>]> = []): Array<[string, Array<[string, number]>]> {
-  if (!value || typeof value !== 'object' || depth > 4) return out;
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (child && typeof child === 'object') {
-      const entries = Object.entries(child as Record<string, unknown>);
-      if (/shard/i.test(key) && entries.length >= 2 && entries.every(([, v]) => typeof v === 'number' && Number.isFinite(v))) {
-        out.push([path, entries as Array<[string, number]>]);
-      } else shardMaps(child, path, depth + 1, out);
-    }
-  }
-  return out;
-}
-
 function isRatioPath(path: string, value: number): boolean {
   return /(hit.?ratio|hit.?rate)$/i.test(path) && value >= 0 && value <= 1;
 }
@@ -365,20 +376,135 @@ function serverValue(path: string, values: readonly number[]): string {
   return `<td class="n">${escapeHtml(show(v))}${range}</td>`;
 }
 
-/**
- * Server metrics of an unknown shape, rendered generically: every numeric leaf by path, one column
- * per configuration (mean over repeats, with the range when repeats differ); hit ratios as meters;
- * objects named like shards as grouped bars.
- */
-function serverSection(report: Report, colors: ReadonlyMap<string, string>): string {
+/** Server summaries (computed here for reports written before they were stored) and attribution. */
+function serverSideOf(report: Report): { summaries: ServerSummary[]; attribution: ConfigurationAttribution[] } {
+  const hasServer = report.runs.some((r) => r.server !== undefined && Object.keys(r.server).length > 0);
+  if (!hasServer) return { summaries: [], attribution: [] };
+  const summaries = report.serverSummary ?? report.configurations.map((c) => summarizeServer(c.name, report.runs));
+  const base = summaries.find((s) => s.configuration === report.comparison.baseline);
+  const attribution = report.attribution ?? (base ? summaries.filter((s) => s !== base).map((s) => attributeConfiguration(base, s)) : []);
+  return { summaries, attribution };
+}
+
+/** The server-side differences beside an endpoint's comparison: the "why" of its latency change. */
+function whyBox(attribution: readonly ConfigurationAttribution[], colors: ReadonlyMap<string, string>): string {
+  if (attribution.length === 0) return '';
+  const blocks = attribution.map((a) => {
+    const head = `<p class="why-head">${swatch(colors.get(a.configuration))}<strong>${escapeHtml(a.configuration)}</strong> vs ${escapeHtml(a.baseline)}, server side</p>`;
+    if (a.unavailableReason) return `${head}<p class="note">${escapeHtml(a.unavailableReason)}.</p>`;
+    if (a.items.length === 0) return `${head}<p class="note">No notable difference.</p>`;
+    return `${head}<ol>${a.items.map((i) => `<li>${escapeHtml(i.sentence)}</li>`).join('')}</ol>`;
+  });
+  return `<aside class="why-box"><h4>Why: what changed on the servers</h4>${blocks.join('')}<p class="note">Largest first; candidate value before “vs”, baseline after. Means over repeats; a difference the repeats straddle is left out.</p></aside>`;
+}
+
+interface SummaryRowSpec {
+  label: string;
+  pick: (s: ServerSummary) => Metric | undefined;
+  format: (v: number) => string;
+  meter?: boolean;
+  group?: boolean;
+}
+
+function metricCell(metric: Metric | undefined, spec: SummaryRowSpec): string {
+  if (!metric) return '<td class="n">–</td>';
+  const values = metric.perRepeat.filter((v): v is number => v !== null);
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const range = values.length > 1 && spec.format(min) !== spec.format(max) ? ` <span class="ci">${escapeHtml(spec.format(min))}–${escapeHtml(spec.format(max))}</span>` : '';
+  const meter = spec.meter ? `<span class="meter"><span style="width:${num(Math.min(1, Math.max(0, metric.mean)) * 100)}%"></span></span>` : '';
+  return `<td class="n">${meter}${escapeHtml(spec.format(metric.mean))}${range}</td>`;
+}
+
+function summaryRowSpecs(summaries: readonly ServerSummary[]): SummaryRowSpec[] {
+  const q = formatQuantity;
+  const ms = (v: number) => q(v);
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  const specs: SummaryRowSpec[] = [
+    { label: 'cache hit ratio', pick: (s) => s.cache?.hitRatio, format: formatPercent, meter: true },
+    { label: 'memcached gets/s', pick: (s) => s.cache?.getsPerS, format: q },
+    { label: 'memcached evictions/s', pick: (s) => s.cache?.evictionsPerS, format: q },
+    { label: 'pgbouncer clients waiting, max', pick: (s) => s.pgbouncer?.clientsWaitingMax, format: q, group: true },
+    { label: 'pgbouncer clients waiting, mean (all shards)', pick: (s) => s.pgbouncer?.clientsWaitingMean, format: q },
+    { label: 'pgbouncer longest client wait, ms', pick: (s) => s.pgbouncer?.maxWaitMs, format: ms },
+    { label: 'pgbouncer wait per transaction, ms', pick: (s) => s.pgbouncer?.waitPerXactMs, format: ms },
+    { label: 'Postgres transactions/s (all shards)', pick: (s) => s.postgres?.xactPerS, format: q, group: true },
+    { label: 'Postgres tuples fetched/s (all shards)', pick: (s) => s.postgres?.tupFetchedPerS, format: q },
+    { label: 'shard skew (busiest / mean transactions/s)', pick: (s) => s.postgres?.shardSkew, format: x },
+    { label: 'Redis ops/s', pick: (s) => s.redis?.opsPerS, format: q, group: true },
+    { label: 'Redis memory', pick: (s) => s.redis?.memoryBytes, format: formatBytes },
+    { label: 'app time behind nginx, mean ms', pick: (s) => s.nginx?.upstreamMeanMs, format: ms, group: true },
+  ];
+  const instances = [...new Set(summaries.flatMap((s) => (s.nginx?.upstreams ?? []).map((u) => u.instance)))];
+  for (const instance of instances) {
+    const of = (s: ServerSummary) => s.nginx?.upstreams.find((u) => u.instance === instance);
+    specs.push({ label: `${instance} upstream mean ms`, pick: (s) => of(s)?.meanMs, format: ms });
+    specs.push({ label: `${instance} upstream p99 ms`, pick: (s) => of(s)?.p99Ms, format: ms });
+  }
+  specs.push(
+    { label: 'app instance skew (slowest / mean upstream time)', pick: (s) => s.nginx?.upstreamTimeSkew, format: x },
+    { label: 'app instance load skew (busiest / mean requests)', pick: (s) => s.nginx?.requestSkew, format: x },
+    { label: 'app CPU, cores (all instances)', pick: (s) => s.apps?.cpuCores, format: q, group: true },
+  );
+  const apps = [...new Set(summaries.flatMap((s) => (s.apps?.instances ?? []).map((a) => a.instance)))];
+  for (const instance of apps) specs.push({ label: `${instance} CPU, cores`, pick: (s) => s.apps?.instances.find((a) => a.instance === instance)?.cpuCores, format: q });
+  specs.push({ label: 'app event-loop delay p99 (worst instance), ms', pick: (s) => s.apps?.eventLoopLagP99MsMax, format: ms });
+  const kinds = [...new Set(summaries.flatMap((s) => (s.containers ?? []).map((c) => c.kind)))].sort();
+  kinds.forEach((kind, i) => {
+    specs.push({ label: `${kindLabel(kind)} containers CPU, % of a core`, pick: (s) => s.containers?.find((c) => c.kind === kind)?.cpuPercent, format: q, group: i === 0 });
+  });
+  const queues = [...new Set(summaries.flatMap((s) => (s.queues ?? []).map((c) => c.queue)))].sort();
+  queues.forEach((queue, i) => {
+    const of = (s: ServerSummary) => s.queues?.find((c) => c.queue === queue);
+    specs.push({ label: `${queue} queue depth, max jobs`, pick: (s) => of(s)?.depthMax, format: q, group: i === 0 });
+    specs.push({ label: `${queue} queue lag, ms`, pick: (s) => of(s)?.lagMs, format: ms });
+  });
+  // A row nobody measured is noise.
+  return specs.filter((spec) => summaries.some((s) => spec.pick(s) !== undefined));
+}
+
+/** Horizontal bars, one per configuration, 0-100%. */
+function hitRatioChart(summaries: readonly ServerSummary[], colors: ReadonlyMap<string, string>): string {
+  const rows = summaries.flatMap((s) => (s.cache?.hitRatio ? [{ name: s.configuration, metric: s.cache.hitRatio }] : []));
+  if (rows.length === 0) return '';
+  const rowHeight = 30;
+  const area: PlotArea = { left: 170, top: 8, width: CHART_WIDTH - 170 - 70, height: rows.length * rowHeight };
+  const x = linearScale(0, 100, area.left, area.left + area.width, 5);
+  const parts: string[] = [bottomAxis(x, area, 'cache hit ratio, % (mean over repeats; ticks: each repeat)')];
+  rows.forEach((row, i) => {
+    const y = area.top + i * rowHeight + 6;
+    const color = colors.get(row.name) ?? colorOf(i);
+    const pct = row.metric.mean * 100;
+    parts.push(`<text class="band-label" x="${area.left - 10}" y="${num(y + 13)}" text-anchor="end">${escapeHtml(row.name)}</text>`);
+    parts.push(`<rect x="${area.left}" y="${num(y)}" width="${num(Math.max(0, x(pct) - area.left))}" height="18" fill="${color}"><title>${escapeHtml(`${row.name}: ${formatPercent(row.metric.mean)}`)}</title></rect>`);
+    for (const v of row.metric.perRepeat) if (v !== null) parts.push(`<line class="repeat-tick" x1="${num(x(v * 100))}" y1="${num(y - 3)}" x2="${num(x(v * 100))}" y2="${num(y + 21)}"/>`);
+    parts.push(`<text class="value" x="${num(x(pct) + 8)}" y="${num(y + 13)}">${escapeHtml(formatPercent(row.metric.mean))}</text>`);
+  });
+  return `<figure>${svg(CHART_WIDTH, area.top + area.height + 44, 'cache hit ratio by configuration', parts.join(''))}<figcaption>Cache hit ratio per configuration: memcached's own counters, or the app's lookups when memcached is not in the stack.</figcaption></figure>`;
+}
+
+function perShardChart(summaries: readonly ServerSummary[], colors: ReadonlyMap<string, string>): string {
+  const withShards = summaries.filter((s) => (s.postgres?.shards.length ?? 0) > 0);
+  if (withShards.length === 0) return '';
+  const shards = [...new Set(withShards.flatMap((s) => s.postgres!.shards.map((x) => x.shard)))].sort((a, b) => a - b);
+  const series = withShards.map((s) => ({
+    label: s.configuration,
+    color: colors.get(s.configuration) ?? '#000',
+    values: shards.map((shard) => s.postgres!.shards.find((x) => x.shard === shard)?.xactPerS?.mean ?? 0),
+  }));
+  return shardChart('Postgres transactions/s per shard, mean over repeats', shards.map((shard) => `shard ${shard}`), series, 'transactions/s');
+}
+
+/** Numeric leaves of each collector's output, per configuration: everything, for the curious. */
+function rawMetricsDetails(report: Report, colors: ReadonlyMap<string, string>): string {
   const runs = report.runs.filter((r) => r.server && Object.keys(r.server).length > 0);
   if (runs.length === 0) return '';
   const configurations = report.configurations.map((c) => c.name).filter((name) => runs.some((r) => r.configuration === name));
   const collectors = [...new Set(runs.flatMap((r) => Object.keys(r.server!)))].sort();
+  const head = configurations.map((name) => `<th class="n">${swatch(colors.get(name))}${escapeHtml(name)}</th>`).join('');
   const blocks = collectors.map((collector) => {
     const byConfiguration = configurations.map((name) => runs.filter((r) => r.configuration === name && r.server![collector] !== undefined).map((r) => new Map(numericLeaves(r.server![collector]))));
     const paths = [...new Set(byConfiguration.flat().flatMap((m) => [...m.keys()]))];
-    const head = configurations.map((name) => `<th class="n">${swatch(colors.get(name))}${escapeHtml(name)}</th>`).join('');
     const rows = paths.map((path) => {
       const cells = byConfiguration.map((maps) => serverValue(path, maps.flatMap((m) => (m.has(path) ? [m.get(path)!] : []))));
       return `<tr><td><code>${escapeHtml(path)}</code></td>${cells.join('')}</tr>`;
@@ -386,30 +512,36 @@ function serverSection(report: Report, colors: ReadonlyMap<string, string>): str
     const table = rows.length > 0
       ? `<div class="scroll"><table><thead><tr><th>metric</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
       : '<p class="note">No numeric values recorded.</p>';
-    const shardPaths = [...new Set(runs.flatMap((r) => (r.server![collector] === undefined ? [] : shardMaps(r.server![collector]).map(([path]) => path))))];
-    const charts = shardPaths.map((path) => {
-      const groups = configurations.map((name) => {
-        const maps = runs
-          .filter((r) => r.configuration === name && r.server![collector] !== undefined)
-          .flatMap((r) => shardMaps(r.server![collector]).filter(([p]) => p === path).map(([, entries]) => new Map(entries)));
-        return { name, maps };
-      });
-      const shards = [...new Set(groups.flatMap((g) => g.maps.flatMap((m) => [...m.keys()])))];
-      const series = groups
-        .filter((g) => g.maps.length > 0)
-        .map((g) => ({ label: g.name, color: colors.get(g.name) ?? '#000', values: shards.map((shard) => { const v = g.maps.flatMap((m) => (m.has(shard) ? [m.get(shard)!] : [])); return v.length > 0 ? mean(v) : 0; }) }));
-      return shardChart(`${collector}.${path}: per-shard load, mean over repeats`, shards, series);
-    });
-    return `<h3>${escapeHtml(collector)}</h3>${table}${charts.join('')}`;
+    return `<h4>${escapeHtml(collector)}</h4>${table}`;
   });
-  return `<section>
-<h2>Server metrics</h2>
-<p class="note">Sampled on the servers during each run, by collector. Values are means over repeats; small numbers give the range over repeats when it is not a single value.</p>
-${blocks.join('\n')}
+  return `<details class="raw"><summary>Raw collector values (${escapeHtml(collectors.join(', '))})</summary><p class="note">Every numeric value the collectors recorded outside their time series, by path; means over repeats, with the range when repeats differ.</p>${blocks.join('\n')}</details>`;
+}
+
+/**
+ * The server side per configuration: a table of the ServerSummary with units, the cache hit
+ * ratio as bars, Postgres load per shard as grouped bars, and the raw collector values folded away.
+ */
+function serverSection(report: Report, colors: ReadonlyMap<string, string>, summaries: readonly ServerSummary[]): string {
+  const raw = rawMetricsDetails(report, colors);
+  if (raw === '') return '';
+  const measured = summaries.filter((s) => s.repeats.length > 0);
+  const specs = summaryRowSpecs(measured);
+  const head = measured.map((s) => `<th class="n">${swatch(colors.get(s.configuration))}${escapeHtml(s.configuration)}<br><span class="ci">${s.repeats.length} repeat${s.repeats.length === 1 ? '' : 's'}</span></th>`).join('');
+  const rows = specs.map((spec) => `<tr${spec.group ? ' class="group"' : ''}><td>${escapeHtml(spec.label)}</td>${measured.map((s) => metricCell(spec.pick(s), spec)).join('')}</tr>`);
+  const table = specs.length > 0
+    ? `<div class="scroll"><table class="server"><thead><tr><th>quantity</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+    : '<p class="note">The collectors recorded nothing this report knows how to summarize; see the raw values.</p>';
+  return `<section class="server-side">
+<h2>Server side</h2>
+<p class="note">Sampled on the servers every second during each run (including warm-up). Means over repeats; small grey numbers give the range over repeats when they differ.</p>
+${table}
+${hitRatioChart(measured, colors)}
+${perShardChart(measured, colors)}
+${raw}
 </section>`;
 }
 
-function shardChart(title: string, shards: readonly string[], series: ReadonlyArray<{ label: string; color: string; values: readonly number[] }>): string {
+function shardChart(title: string, shards: readonly string[], series: ReadonlyArray<{ label: string; color: string; values: readonly number[] }>, yLabel: string): string {
   const shown = shards.slice(0, 64);
   const area: PlotArea = { left: 80, top: 12, width: CHART_WIDTH - 80 - 24, height: 170 };
   const y = linearScale(0, Math.max(1e-9, ...series.flatMap((s) => s.values.slice(0, shown.length))) * 1.08, area.top + area.height, area.top, 4);
@@ -424,7 +556,7 @@ function shardChart(title: string, shards: readonly string[], series: ReadonlyAr
     });
     if (shown.length <= 32) bars.push(`<text class="tick" x="${num(x0 + slot * 0.375)}" y="${num(area.top + area.height + 16)}" text-anchor="middle">${escapeHtml(shard)}</text>`);
   });
-  const body = leftAxis(y, area, 'load (as reported)') + bars.join('') + `<line class="axis" x1="${area.left}" y1="${area.top + area.height}" x2="${area.left + area.width}" y2="${area.top + area.height}"/><text class="axis-label" x="${num(area.left + area.width / 2)}" y="${num(area.top + area.height + 36)}" text-anchor="middle">shard</text>`;
+  const body = leftAxis(y, area, yLabel) + bars.join('') + `<line class="axis" x1="${area.left}" y1="${area.top + area.height}" x2="${area.left + area.width}" y2="${area.top + area.height}"/><text class="axis-label" x="${num(area.left + area.width / 2)}" y="${num(area.top + area.height + 36)}" text-anchor="middle">shard</text>`;
   const more = shards.length > shown.length ? ` (first ${shown.length} of ${shards.length} shards)` : '';
   return `<figure>${legend(series.map((s) => ({ label: s.label, color: s.color })))}${svg(CHART_WIDTH, area.top + area.height + 44, title, body)}<figcaption>${escapeHtml(title + more)}</figcaption></figure>`;
 }
@@ -507,6 +639,14 @@ svg .bar { fill: #0072B2; }
 .meter { display: inline-block; width: 60px; height: 8px; background: var(--band); border: 1px solid var(--rule); margin-right: 6px; vertical-align: middle; }
 .meter span { display: block; height: 100%; background: #009E73; }
 .notes ol { padding-left: 22px; font-size: 14px; }
+.why-box { border-left: 3px solid var(--ink); background: var(--band); padding: 8px 14px 6px; margin: 12px 0 16px; font-size: 13.5px; }
+.why-box h4 { margin: 0 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+.why-box .why-head { margin: 6px 0 2px; }
+.why-box ol { margin: 0 0 6px; padding-left: 22px; }
+.why-box li { margin: 1px 0; }
+table.server tr.group td { border-top: 1.5px solid var(--muted); }
+svg .repeat-tick { stroke: var(--ink); stroke-width: 1.2; opacity: .55; }
+details.raw h4 { margin: 14px 0 4px; font-size: 13.5px; }
 details { margin: 6px 0; }
 summary { cursor: pointer; }
 pre { background: var(--band); padding: 10px 12px; font-size: 12px; overflow-x: auto; border-radius: 4px; }

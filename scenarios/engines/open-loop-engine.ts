@@ -102,7 +102,7 @@ export interface OpenLoopProgress {
 /** Overdue requests sent in one go before yielding to I/O, so responses keep being read. */
 const MAX_SENDS_PER_TURN = 256;
 /** The timeout sweep runs every timeoutMs/100, within these bounds. */
-export const TIMEOUT_SWEEP_MAX_MS = 10;
+export const TIMEOUT_SWEEP_MAX_MS = 25;
 const TIMEOUT_SWEEP_MIN_MS = 1;
 const NS_PER_S = 1e9;
 const NS_PER_US = 1e3;
