@@ -13,6 +13,7 @@ import type { Dataset } from '../scenarios/workload/dataset-types.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
 import { loadDataset } from '../system/data/seed-loader.ts';
 import { driveLoad } from './drive-load.ts';
+import { DEFAULT_SEED_OBJECTS_MAX, seedObjects } from './seed-objects.ts';
 import { migrateForStack, withShardPools } from './migrate-stack.ts';
 import type { Progress } from './progress.ts';
 import type { ResolvedConfiguration } from './run-config.ts';
@@ -76,6 +77,11 @@ async function seedStack(stack: StartedStack, dataset: Dataset, ctx: RunOneConte
     feedTask?.finish();
     redis.disconnect();
   }
+  const objectsTask = ctx.progress.task('seed objects', Math.min(DEFAULT_SEED_OBJECTS_MAX, dataset.media.length), 'objects');
+  const t0 = Date.now();
+  const objects = await seedObjects(stack.objectStore, dataset, DEFAULT_SEED_OBJECTS_MAX, (done) => objectsTask.update(done));
+  objectsTask.finish();
+  ctx.log.info({ objects, elapsedMs: Date.now() - t0 }, `put ${objects} placeholder images for the newest media`);
 }
 
 /**
