@@ -129,7 +129,7 @@ async function upCommand(opts: Record<string, string | undefined>, log: Logger):
   const catalog = await resolveCatalog(engine.docker, stackConfig.catalog, log);
   const stack = await startStack(stackConfig, { engine, catalog, log, runId, signal: guard.signal, prepareShards: (s, m) => migrateForStack(s, m, log) });
   process.stdout.write(
-    `${JSON.stringify({ runId, catalog: catalog.kind, baseUrl: stack.baseUrl, appUrls: stack.appUrls, shards: stack.shards, redisUrl: stack.redisUrl, memcached: stack.memcachedServer, objectStore: stack.objectStore.endpoint, timingsMs: stack.timingsMs }, null, 2)}\n`,
+    `${JSON.stringify({ runId, catalog: catalog.kind, baseUrl: stack.baseUrl, appUrls: stack.appUrls, shards: stack.shards, redisUrl: stack.redisUrl, memcached: stack.memcachedServers, objectStore: stack.objectStore.endpoint, cdn: stack.cdnUrl, notificationSink: stack.notificationSinkUrl, workers: stack.workerUrls, timingsMs: stack.timingsMs }, null, 2)}\n`,
   );
   process.stdout.write('stack is up; Ctrl-C tears it down\n');
   await new Promise<void>((resolve) => guard.signal.addEventListener('abort', () => resolve(), { once: true }));

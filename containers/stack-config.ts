@@ -22,13 +22,35 @@ export const StackConfigSchema = Type.Object(
     logicalShards: Type.Integer({
       minimum: 1,
       maximum: 8192,
-      default: 16,
-      description: 'Logical shards (Postgres schemas) spread over the physical hosts; encoded in every ID (13 bits).',
+      default: 512,
+      description: 'Logical shards (Postgres schemas) spread over the physical hosts; encoded in every ID (13 bits). 2011: thousands.',
     }),
     cache: Type.Union([Type.Literal('memcached'), Type.Literal('off')], {
       default: 'memcached',
       description: 'memcached: read-through cache of user and media objects; off: no memcached container, every read goes to Postgres.',
     }),
+    workers: Type.Integer({
+      minimum: 0,
+      maximum: 32,
+      default: 1,
+      description: 'Queue worker containers running fan-out and push jobs (2011: ~200 Gearman workers). Needs >= 1 when fanOut is "queue".',
+    }),
+    fanOut: Type.Union([Type.Literal('queue'), Type.Literal('sync')], {
+      default: 'queue',
+      description: 'queue: publishing enqueues a BullMQ job the workers fan out (2011); sync: the upload request fans out itself.',
+    }),
+    readTimeMergeAboveFollowers: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], {
+      default: null,
+      description: 'Accounts with more followers are not fanned out; feed reads merge their media instead. null = off, as in 2011.',
+    }),
+    memcachedInstances: Type.Integer({
+      minimum: 1,
+      maximum: 8,
+      default: 1,
+      description: 'memcached containers when the cache is on; keys spread over them by consistent hashing (2011: 6).',
+    }),
+    replicas: Type.Integer({ minimum: 0, maximum: 1, default: 0, description: 'Streaming replicas per physical shard (2011: 1 per primary).' }),
+    readFromReplica: Type.Boolean({ default: false, description: 'Feed hydration reads from the replicas (needs replicas: 1).' }),
     pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'pgbouncer default_pool_size: server connections per shard (transaction pooling).' }),
     appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'pg.Pool size per physical shard inside each app instance (client connections to pgbouncer).' }),
     memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128, description: 'memcached memory limit (-m), MB.' }),
@@ -48,3 +70,12 @@ export const StackConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type StackConfig = Static<typeof StackConfigSchema>;
+
+/** Rules between fields, each with the path of the field that breaks it. */
+export function checkStackConfig(config: StackConfig): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  if (config.logicalShards < config.physicalShards) issues.push({ path: '/logicalShards', message: `must be >= physicalShards (${config.physicalShards})` });
+  if (config.fanOut === 'queue' && config.workers < 1) issues.push({ path: '/workers', message: 'must be >= 1 when fanOut is "queue" (nobody would run the jobs)' });
+  if (config.readFromReplica && config.replicas < 1) issues.push({ path: '/readFromReplica', message: 'needs replicas: 1' });
+  return issues;
+}

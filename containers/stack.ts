@@ -15,7 +15,11 @@ import { MEMCACHED_PORT, createMemcachedContainer } from './services/memcached-c
 import { NGINX_PORT, createNginxContainer } from './services/nginx-container.ts';
 import { MEDIA_BUCKET, OBJECT_STORE_PORT, createObjectStoreContainer } from './services/object-store-container.ts';
 import { PGBOUNCER_PORT, createPgbouncerContainer } from './services/pgbouncer-container.ts';
-import { POSTGRES_CREDENTIALS, createPostgresContainer } from './services/postgres-container.ts';
+import { POSTGRES_CREDENTIALS, POSTGRES_PORT, createPostgresContainer } from './services/postgres-container.ts';
+import { createPostgresReplicaContainer } from './services/postgres-replica-container.ts';
+import { CDN_PORT, createCdnContainer } from './services/cdn-container.ts';
+import { NOTIFICATION_SINK_PORT, createNotificationSinkContainer } from './services/notification-sink-container.ts';
+import { WORKER_METRICS_PORT, createWorkerContainer } from './services/worker-container.ts';
 import { REDIS_PORT, createRedisContainer } from './services/redis-container.ts';
 import { MANAGED_LABEL, RUN_LABEL, type ServiceContext, containerName } from './services/service-context.ts';
 import type { StackConfig } from './stack-config.ts';
@@ -52,8 +56,16 @@ export interface StartedStack extends AsyncDisposable {
   readonly appUrls: readonly string[];
   readonly shards: readonly ShardEndpoint[];
   readonly redisUrl: string;
-  /** host:port of memcached, when the cache is on. */
+  /** host:port of the first memcached, when the cache is on. */
   readonly memcachedServer: string | undefined;
+  /** host:port of every memcached instance (empty when the cache is off). */
+  readonly memcachedServers: readonly string[];
+  /** The CDN (nginx proxy cache in front of the object store): http://127.0.0.1:<port> */
+  readonly cdnUrl: string;
+  /** The notification sink (stand-in for APNs): GET /deliveries, /stats. */
+  readonly notificationSinkUrl: string;
+  /** Each queue worker's /health and /metrics. */
+  readonly workerUrls: readonly string[];
   readonly objectStore: ObjectStoreEndpoint;
   /** Milliseconds each start-up phase took. */
   readonly timingsMs: Readonly<Record<string, number>>;
@@ -108,8 +120,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * Starts the reference stack on one labelled Docker network: P Postgres hosts each behind its
- * own pgbouncer, Redis, memcached (unless the cache is off), the object store, N app
- * instances and nginx in front of them. Services without dependencies on each other start in
+ * own pgbouncer (and, optionally, a streaming replica each), Redis, M memcached instances
+ * (unless the cache is off), the object store with the CDN in front of it, the notification
+ * sink, N app instances, W queue workers and nginx in front of the apps. Services without dependencies on each other start in
  * parallel. Anything that fails tears the whole run down before the error is rethrown.
  */
 export async function startStack(config: Readonly<StackConfig>, options: StartStackOptions): Promise<StartedStack> {
@@ -128,9 +141,10 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
     await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: { [MANAGED_LABEL]: 'true', [RUN_LABEL]: runId } });
     throwIfAborted(options.signal);
 
-    // Tier 1: everything with no dependency.
+    // Tier 1: everything with no dependency (replicas retry their base backup until the primary answers).
     const shardIndexes = Array.from({ length: config.physicalShards }, (_, i) => i);
-    const [postgres, pgbouncers, redis, memcached, objectStore] = await Promise.all([
+    const memcachedIndexes = config.cache === 'memcached' ? Array.from({ length: config.memcachedInstances }, (_, i) => i) : [];
+    const [, pgbouncers, , redis, memcacheds, objectStore, sink] = await Promise.all([
       Promise.all(shardIndexes.map((i) => startService(docker, ctx, `pg-${i}`, createPostgresContainer(ctx, i, config.cpus.postgres)))),
       Promise.all(
         shardIndexes.map((i) =>
@@ -142,13 +156,16 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
           ),
         ),
       ),
+      config.replicas > 0
+        ? Promise.all(shardIndexes.map((i) => startService(docker, ctx, `pg-${i}-replica`, createPostgresReplicaContainer(ctx, i, config.cpus.postgres))))
+        : Promise.resolve([]),
       startService(docker, ctx, 'redis', createRedisContainer(ctx, config.cpus.redis)),
-      config.cache === 'memcached'
-        ? startService(docker, ctx, 'memcached', createMemcachedContainer(ctx, config.memcachedMemoryMb, config.cpus.memcached))
-        : Promise.resolve(undefined),
+      Promise.all(memcachedIndexes.map((i) => startService(docker, ctx, `memcached-${i}`, createMemcachedContainer(ctx, i, config.memcachedMemoryMb, config.cpus.memcached)))),
       startService(docker, ctx, 'objectstore', createObjectStoreContainer(ctx)),
+      startService(docker, ctx, 'notification-sink', createNotificationSinkContainer(ctx)),
     ]);
-    void postgres;
+    // The CDN resolves the object store's name when it starts, so it comes right after it.
+    const cdn = await startService(docker, ctx, 'cdn', createCdnContainer(ctx, config.cpus.nginx));
     mark('infrastructureStarted');
     throwIfAborted(options.signal);
 
@@ -162,7 +179,10 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
       database,
     }));
     const redisUrl = `redis://${LOOPBACK}:${redis.getMappedPort(REDIS_PORT)}`;
-    const memcachedServer = memcached ? `${LOOPBACK}:${memcached.getMappedPort(MEMCACHED_PORT)}` : undefined;
+    const memcachedServers = memcacheds.map((c) => `${LOOPBACK}:${c.getMappedPort(MEMCACHED_PORT)}`);
+    const memcachedServer = memcachedServers[0];
+    const cdnUrl = `http://${LOOPBACK}:${cdn.getMappedPort(CDN_PORT)}`;
+    const notificationSinkUrl = `http://${LOOPBACK}:${sink.getMappedPort(NOTIFICATION_SINK_PORT)}`;
     const objectStoreEndpoint: ObjectStoreEndpoint = {
       endpoint: `http://${LOOPBACK}:${objectStore.getMappedPort(OBJECT_STORE_PORT)}`,
       bucket: MEDIA_BUCKET,
@@ -176,7 +196,9 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
     await Promise.all([
       ...shards.map((s) => ready(docker, ctx, `pgbouncer-${s.index}`, readyTimeoutMs, () => checkPostgresQuery(s))),
       ready(docker, ctx, 'redis', readyTimeoutMs, () => checkRedisPing(redisUrl)),
-      memcachedServer ? ready(docker, ctx, 'memcached', readyTimeoutMs, () => checkMemcached(memcachedServer)) : Promise.resolve(),
+      ...memcachedServers.map((server, i) => ready(docker, ctx, `memcached-${i}`, readyTimeoutMs, () => checkMemcached(server))),
+      ready(docker, ctx, 'cdn', readyTimeoutMs, () => checkHttpOk(`${cdnUrl}/cdn/health`)),
+      ready(docker, ctx, 'notification-sink', readyTimeoutMs, () => checkHttpOk(`${notificationSinkUrl}/health`)),
       ready(docker, ctx, 'objectstore', readyTimeoutMs, () => ensureBucket(objectStoreEndpoint)),
     ]);
     mark('infrastructureReady');
@@ -196,10 +218,22 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
           instanceId: `app-${index}`,
           port: APP_PORT,
           logicalShards: config.logicalShards,
-          shards: shardIndexes.map((i) => ({ host: `pgbouncer-${i}`, port: PGBOUNCER_PORT, database, user, password })),
+          shards: shardIndexes.map((i) => ({
+            host: `pgbouncer-${i}`,
+            port: PGBOUNCER_PORT,
+            database,
+            user,
+            password,
+            ...(config.replicas > 0 ? { replica: { host: `pg-${i}-replica`, port: POSTGRES_PORT } } : {}),
+          })),
           pgPoolMax: config.appPgPoolMax,
           redisUrl: `redis://redis:${REDIS_PORT}`,
-          cache: { mode: config.cache, servers: [`memcached:${MEMCACHED_PORT}`] },
+          cache: { mode: config.cache, servers: memcachedIndexes.length > 0 ? memcachedIndexes.map((i) => `memcached-${i}:${MEMCACHED_PORT}`) : [`memcached-0:${MEMCACHED_PORT}`] },
+          feed: { readFromReplica: config.readFromReplica },
+          fanOut: { mode: config.fanOut, readTimeMergeAboveFollowers: config.readTimeMergeAboveFollowers },
+          notifications: { sinkUrl: `http://notification-sink:${NOTIFICATION_SINK_PORT}` },
+          cdn: { baseUrl: cdnUrl },
+          worker: { metricsPort: WORKER_METRICS_PORT },
           objectStore: {
             endpoint: `http://objectstore:${OBJECT_STORE_PORT}`,
             publicEndpoint: objectStoreEndpoint.endpoint,
@@ -211,11 +245,17 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
         `app-${index} configuration`,
       );
     const appIndexes = Array.from({ length: config.appInstances }, (_, i) => i);
-    const apps = await Promise.all(
-      appIndexes.map((i) => startService(docker, ctx, `app-${i}`, createAppContainer(ctx, i, appConfig(i), config.cpus.app))),
-    );
+    const workerIndexes = Array.from({ length: config.workers }, (_, i) => i);
+    const [apps, workers] = await Promise.all([
+      Promise.all(appIndexes.map((i) => startService(docker, ctx, `app-${i}`, createAppContainer(ctx, i, appConfig(i), config.cpus.app)))),
+      Promise.all(workerIndexes.map((i) => startService(docker, ctx, `worker-${i}`, createWorkerContainer(ctx, i, { ...appConfig(i), instanceId: `worker-${i}` }, config.cpus.app)))),
+    ]);
+    const workerUrls = workers.map((c) => `http://${LOOPBACK}:${c.getMappedPort(WORKER_METRICS_PORT)}`);
     const appUrls = apps.map((c) => `http://${LOOPBACK}:${c.getMappedPort(APP_PORT)}`);
-    await Promise.all(appUrls.map((url, i) => ready(docker, ctx, `app-${i}`, readyTimeoutMs, () => checkHttpOk(`${url}/health/ready`))));
+    await Promise.all([
+      ...appUrls.map((url, i) => ready(docker, ctx, `app-${i}`, readyTimeoutMs, () => checkHttpOk(`${url}/health/ready`))),
+      ...workerUrls.map((url, i) => ready(docker, ctx, `worker-${i}`, readyTimeoutMs, () => checkHttpOk(`${url}/health`))),
+    ]);
     mark('appsReady');
     throwIfAborted(options.signal);
 
@@ -245,6 +285,10 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
       shards,
       redisUrl,
       memcachedServer,
+      memcachedServers,
+      cdnUrl,
+      notificationSinkUrl,
+      workerUrls,
       objectStore: objectStoreEndpoint,
       timingsMs,
       logs: (service: string, lines = 100) => containerLogTail(docker, containerName(ctx, service), lines),

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FeedscaleError } from '../lib/errors.ts';
 import { deepFreeze, listIssues, validateConfig, withoutDefaults } from '../lib/validate.ts';
-import { type StackConfig, StackConfigSchema } from '../containers/stack-config.ts';
+import { type StackConfig, StackConfigSchema, checkStackConfig } from '../containers/stack-config.ts';
 import { WorkloadModelSchema } from '../scenarios/workload/model.ts';
 
 /**
@@ -125,7 +125,11 @@ export function loadRunConfig(input: unknown): { run: Readonly<RunConfig>; confi
     if (names.has(spec.name)) issues.push(`/configurations/${i}/name: "${spec.name}" appears twice`);
     names.add(spec.name);
     const merged = { ...run.stack, ...spec.stack, cpus: { ...run.stack.cpus, ...spec.stack?.cpus } };
-    for (const issue of listIssues(StackConfigSchema, merged)) issues.push(`/configurations/${i}/stack${issue.path}: ${issue.message}`);
+    const schemaIssues = listIssues(StackConfigSchema, merged);
+    for (const issue of schemaIssues) issues.push(`/configurations/${i}/stack${issue.path}: ${issue.message}`);
+    if (schemaIssues.length === 0) {
+      for (const issue of checkStackConfig(merged as StackConfig)) issues.push(`/configurations/${i}/stack${issue.path}: ${issue.message}`);
+    }
     return { name: spec.name, description: spec.description ?? '', stack: deepFreeze(merged) as StackConfig };
   });
   const plans = run.plans ?? [run.plan];

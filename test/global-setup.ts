@@ -27,6 +27,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     shards: [...stack.shards],
     redisUrl: stack.redisUrl,
     memcachedServer: stack.memcachedServer,
+    memcachedServers: [...stack.memcachedServers],
+    cdnUrl: stack.cdnUrl,
+    notificationSinkUrl: stack.notificationSinkUrl,
+    workerUrls: [...stack.workerUrls],
     objectStore: stack.objectStore,
     timingsMs: { ...stack.timingsMs },
   };

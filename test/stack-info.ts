@@ -12,6 +12,10 @@ export interface StackInfo {
   shards: ShardEndpoint[];
   redisUrl: string;
   memcachedServer: string | undefined;
+  memcachedServers: string[];
+  cdnUrl: string;
+  notificationSinkUrl: string;
+  workerUrls: string[];
   objectStore: ObjectStoreEndpoint;
   timingsMs: Record<string, number>;
 }

@@ -11,7 +11,11 @@ import { OBJECT_STORE_FLAVOURS, OFFICIAL_IMAGES, type ResolvedCatalog, type Serv
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
 /** Entry points bundled into the app image; containers pick one with their command. */
-export const APP_ENTRIES = Object.freeze([{ source: 'system/app/server.ts', outfile: 'server.mjs' }]);
+export const APP_ENTRIES = Object.freeze([
+  { source: 'system/app/server.ts', outfile: 'server.mjs' },
+  { source: 'system/jobs/worker.ts', outfile: 'worker.mjs' },
+  { source: 'system/jobs/notification-sink.ts', outfile: 'notification-sink.mjs' },
+]);
 
 async function pull(docker: Dockerode, image: string): Promise<void> {
   if (await imageExists(docker, image)) return;

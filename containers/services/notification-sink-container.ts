@@ -9,7 +9,7 @@ export const NOTIFICATION_SINK_PORT = 8090;
  */
 export function createNotificationSinkContainer(ctx: ServiceContext): GenericContainer {
   const container = new GenericContainer(ctx.catalog.images.app)
-    .withEnvironment({ PORT: String(NOTIFICATION_SINK_PORT), NODE_ENV: 'production' })
+    .withEnvironment({ FEEDSCALE_SINK_PORT: String(NOTIFICATION_SINK_PORT), NODE_ENV: 'production' })
     .withCommand(['node', '--enable-source-maps', 'notification-sink.mjs'])
     .withExposedPorts(NOTIFICATION_SINK_PORT)
     .withWaitStrategy(Wait.forHttp('/health', NOTIFICATION_SINK_PORT));

@@ -3,7 +3,7 @@ import type { AppConfig } from '../../system/app/app-config.ts';
 import { type ServiceContext, commonSettings } from './service-context.ts';
 
 /** Where a queue worker answers /health and /metrics (AppConfig.worker.metricsPort). */
-export const WORKER_METRICS_PORT = 9464;
+export const WORKER_METRICS_PORT = 9100;
 
 /**
  * A queue worker (alias `worker-<index>`): the app image running worker.mjs, which takes
