@@ -22,8 +22,11 @@ describe('the reference stack', () => {
     const services = containers.map((c) => c.Labels[SERVICE_LABEL]).sort();
     const expected = [
       ...Array.from({ length: stack.config.appInstances }, (_, i) => `app-${i}`),
-      'memcached',
+      ...Array.from({ length: stack.config.workers }, (_, i) => `worker-${i}`),
+      ...Array.from({ length: stack.config.memcachedInstances }, (_, i) => `memcached-${i}`),
+      'cdn',
       'nginx',
+      'notification-sink',
       'objectstore',
       ...Array.from({ length: stack.config.physicalShards }, (_, i) => [`pg-${i}`, `pgbouncer-${i}`]).flat(),
       'redis',

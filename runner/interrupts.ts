@@ -6,9 +6,11 @@ export interface InterruptGuard extends Disposable {
 }
 
 const SETTLE_TIMEOUT_MS = 45_000;
+/** SIGHUP too: a closed terminal must not leave a stack running. SIGKILL cannot be caught: `feedscale down`. */
+const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * Ctrl-C and SIGTERM tear the stack down. The first signal aborts the run and starts the
+ * Ctrl-C, SIGTERM and SIGHUP tear the stack down. The first signal aborts the run and starts the
  * teardown at once (so containers stop taking load), lets the run settle (its own `finally`
  * tears down again whatever started meanwhile), then exits 130. A second signal exits
  * right after one more teardown.
@@ -35,13 +37,11 @@ export function installInterruptGuard(options: { log: Logger; teardown: () => Pr
       process.exit(130);
     })();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of HANDLED_SIGNALS) process.on(signal, onSignal);
   return {
     signal: controller.signal,
     [Symbol.dispose]() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of HANDLED_SIGNALS) process.off(signal, onSignal);
     },
   };
 }
