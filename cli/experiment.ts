@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode, type FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
+import { ExitCode } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
 import { removeByLabel } from '../containers/docker/cleanup.ts';
@@ -11,6 +11,7 @@ import { startMinimalStack } from '../experiments/minimal-stack.ts';
 import { RedisMapOptionsSchema, type RedisMapResult, assertLoopbackRedisUrl, formatRedisMapTable, runRedisMapExperiment } from '../experiments/redis-map.ts';
 import { installInterruptGuard } from '../runner/interrupts.ts';
 import { type ProgressTask, createProgress } from '../runner/progress.ts';
+import { exitCodeAction } from './report-error.ts';
 
 interface RedisMapFlags {
   pairs?: string;
@@ -75,31 +76,12 @@ async function redisMapCommand(flags: RedisMapFlags, log: Logger): Promise<numbe
   return ExitCode.OK;
 }
 
-function reportError(err: unknown, log: Logger): number {
-  if (isFeedscaleError(err)) {
-    const e = err as FeedscaleError;
-    process.stderr.write(`feedscale: ${e.code}: ${e.message}\n`);
-    return e.exitCode;
-  }
-  log.error({ err }, 'unexpected error');
-  process.stderr.write(`feedscale: unexpected error: ${(err as Error)?.stack ?? err}\n`);
-  return ExitCode.CRASH;
-}
-
 /**
  * `feedscale experiment <name>`: one-off measurements that check a 2011 claim against the real
  * services. Every action resolves to an exit code (docs/errors.md).
  */
 export function registerExperimentCommands(program: Command, log: Logger, setExitCode: (code: number) => void): void {
-  const wrap =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
-    async (...args: A) => {
-      try {
-        setExitCode(await fn(...args));
-      } catch (err) {
-        setExitCode(reportError(err, log));
-      }
-    };
+  const wrap = exitCodeAction(log, setExitCode);
 
   const experiment = program.command('experiment').description('one-off measurements that check a 2011 claim against the real services');
   const d = RedisMapOptionsSchema.properties;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, type FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
+import { ExitCode } from '../lib/errors.ts';
 import { type Logger, createLogger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
 import { removeByLabel } from '../containers/docker/cleanup.ts';
@@ -18,8 +18,9 @@ import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
 import { migrateForStack } from '../runner/migrate-stack.ts';
 import { registerExperimentCommands } from './experiment.ts';
+import { exitCodeAction, reportError } from './report-error.ts';
 import { registerGateCommands } from './gate-commands.ts';
-import { RUN_FLAGS, type RunFlag, annotateWithFlags, applyFlags, readJsonFile } from './options.ts';
+import { RUN_FLAGS, type RunFlag, applyFlags, readJsonFile } from './options.ts';
 
 // The AWS SDK warns on every start that it will need Node 22 in 2027; the README says so once.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -32,19 +33,6 @@ function gitCommit(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function reportError(err: unknown, log: Logger): number {
-  if (isFeedscaleError(err)) {
-    const e = err as FeedscaleError;
-    const details = e.code === 'CFG_ERR_INVALID' && e.details.length > 0 ? annotateWithFlags(e.details) : undefined;
-    const message = details ? `${e.message.split('\n')[0]}\n  ${details.join('\n  ')}` : e.message;
-    process.stderr.write(`feedscale: ${e.code}: ${message}\n`);
-    return e.exitCode;
-  }
-  log.error({ err }, 'unexpected error');
-  process.stderr.write(`feedscale: unexpected error: ${(err as Error)?.stack ?? err}\n`);
-  return ExitCode.CRASH;
 }
 
 async function loadPlans(names: readonly string[], run: Readonly<RunConfig>): Promise<Plan[]> {
@@ -162,15 +150,7 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
-  const wrap =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
-    async (...args: A) => {
-      try {
-        setExitCode(await fn(...args));
-      } catch (err) {
-        setExitCode(reportError(err, log));
-      }
-    };
+  const wrap = exitCodeAction(log, setExitCode);
 
   const run = program
     .command('run', { isDefault: true })

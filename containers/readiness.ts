@@ -1,8 +1,9 @@
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
 import pg from 'pg';
 import { request } from 'undici';
+import { createS3Client } from './s3-client.ts';
 
 /**
  * "Ready" means the part answered a real request, not that a port is open.
@@ -64,13 +65,7 @@ export async function checkHttpOk(url: string): Promise<void> {
 
 /** HEAD the media bucket, creating it first if the store is empty (MinIO starts with none). */
 export async function ensureBucket(options: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }): Promise<void> {
-  const s3 = new S3Client({
-    endpoint: options.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-    maxAttempts: 1,
-  });
+  const s3 = createS3Client(options, 1);
   try {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));

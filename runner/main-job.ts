@@ -6,7 +6,6 @@ import { renderTextTables } from '../reports/render/text-table.ts';
 import type { RunResult } from '../reports/result-schema.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { newRunId } from '../containers/stack.ts';
-import type { Plan } from '../scenarios/plans/plan-schema.ts';
 import { generateDataset } from '../scenarios/workload/dataset.ts';
 import type { Dataset } from '../scenarios/workload/dataset-types.ts';
 import { createWorkloadModel } from '../scenarios/workload/model.ts';

@@ -1,4 +1,5 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../containers/s3-client.ts';
 import type { ObjectStoreEndpoint } from '../containers/stack.ts';
 import { PLACEHOLDER_JPEG } from '../containers/services/cdn-container.ts';
 import type { Dataset } from '../scenarios/workload/dataset-types.ts';
@@ -15,13 +16,7 @@ const CONCURRENCY = 16;
  */
 export async function seedObjects(store: ObjectStoreEndpoint, dataset: Dataset, maxObjects = DEFAULT_SEED_OBJECTS_MAX, onProgress?: (done: number, total: number) => void): Promise<number> {
   const newest = [...dataset.media].sort((a, b) => b.createdAtMs - a.createdAtMs).slice(0, maxObjects);
-  const s3 = new S3Client({
-    endpoint: store.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
-    maxAttempts: 3,
-  });
+  const s3 = createS3Client(store);
   let next = 0;
   let done = 0;
   try {

@@ -10,6 +10,15 @@ export const CDN_PORT = 80;
  * of files would dominate seeding); for keys under seed/ a miss in the store is answered with
  * a small placeholder image instead of a 404.
  */
+const PROXY_TO_STORE = `      limit_except GET HEAD { deny all; }
+      proxy_pass http://objectstore:${OBJECT_STORE_PORT};
+      proxy_set_header Host objectstore:${OBJECT_STORE_PORT};
+      proxy_http_version 1.1;
+      proxy_cache cdn;
+      proxy_cache_valid 200 1h;
+      proxy_cache_lock on;
+      add_header X-Cache $upstream_cache_status always;`;
+
 export function cdnConf(): string {
   return `worker_processes 1;
 pid /tmp/nginx-cdn.pid;
@@ -29,25 +38,12 @@ http {
       add_header X-Cache PLACEHOLDER always;
     }
     location / {
-      limit_except GET HEAD { deny all; }
-      proxy_pass http://objectstore:${OBJECT_STORE_PORT};
-      proxy_set_header Host objectstore:${OBJECT_STORE_PORT};
-      proxy_http_version 1.1;
-      proxy_cache cdn;
-      proxy_cache_valid 200 1h;
-      proxy_cache_lock on;
-      add_header X-Cache $upstream_cache_status always;
+${PROXY_TO_STORE}
     }
     location ~ ^/[^/]+/seed/ {
-      limit_except GET HEAD { deny all; }
-      proxy_pass http://objectstore:${OBJECT_STORE_PORT};
-      proxy_set_header Host objectstore:${OBJECT_STORE_PORT};
-      proxy_http_version 1.1;
-      proxy_cache cdn;
-      proxy_cache_valid 200 1h;
+${PROXY_TO_STORE}
       proxy_intercept_errors on;
       error_page 403 404 = /cdn/placeholder.jpg;
-      add_header X-Cache $upstream_cache_status always;
     }
   }
 }

@@ -1,5 +1,4 @@
 import { findUser, type UserRecord } from '../data/users-repository.ts';
-import type { CacheClient } from './cache-client.ts';
 import type { MediaReadDeps } from './media-reads.ts';
 
 /** memcached key of one user row. */
