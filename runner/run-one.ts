@@ -56,6 +56,7 @@ async function seedStack(stack: StartedStack, dataset: Dataset, ctx: RunOneConte
     const result = await withShardPools(stack.shards, (pools) =>
       loadDataset({ shards: pools, redis, shardMap: stack.shardMap }, dataset, {
         feedMaxLength: FEED_MAX_LENGTH,
+        readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers,
         onProgress: (phase, done, total) => {
           if (phase === 'postgres') pgTask.update(done);
           else {
