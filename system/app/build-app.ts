@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { mapError } from './api-errors.ts';
@@ -22,6 +23,38 @@ import { userRoutes } from './routes/users.ts';
 
 /** Requests carry small JSON documents; photos go straight to the object store. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** What an over-limit body may still send before the 413 goes out anyway (nginx caps bodies at 1 MiB). */
+const DRAIN_MAX_BYTES = 2 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 5000;
+
+/**
+ * Reads and discards the rest of a rejected request body. Answering 413 and closing the socket
+ * while nginx is still sending the body makes nginx see a reset and answer 502 in our place;
+ * draining first lets the 413 through. Bounded in bytes and time.
+ */
+export function drainRequestBody(raw: IncomingMessage, maxBytes = DRAIN_MAX_BYTES, timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seenBytes = 0;
+    const finish = (): void => {
+      clearTimeout(timer);
+      raw.removeListener('data', onData);
+      raw.removeListener('end', finish);
+      raw.removeListener('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seenBytes += chunk.length;
+      if (seenBytes > maxBytes) finish();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    raw.on('data', onData);
+    raw.once('end', finish);
+    raw.once('close', finish);
+    raw.resume();
+  });
+}
 
 export interface AppDeps {
   /** Fastify's logger option; defaults to pino at config.logLevel on stdout. Pass false in tests. */
@@ -76,10 +109,11 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   app.register(jobsPlugin, { config });
   app.register(metricsPlugin);
 
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const { statusCode, body } = mapError(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.debug({ err, code: body.code }, 'request rejected');
+    if (body.code === 'BODY_TOO_LARGE') await drainRequestBody(request.raw);
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -194,7 +194,8 @@ export function createPlanScript(inputs: PlanScriptInputs): PlanScript {
     const put = send('upload.put', 'PUT', started.uploadUrl, uploadPayload(), { 'content-type': UPLOAD_CONTENT_TYPE }, measured);
     if (!put.ok) return;
     const completeUrl = `${target.origin}${target.pathPrefix}/users/${userId}/uploads/${encodeURIComponent(started.uploadId)}/complete`;
-    send('upload.complete', 'POST', completeUrl, '{}', { 'content-type': 'application/json' }, measured);
+    // The start request's headers carry the session (authorization); completing needs it too.
+    send('upload.complete', 'POST', completeUrl, '{}', { ...spec.headers, 'content-type': 'application/json' }, measured);
   }
 
   function iteration(): void {
