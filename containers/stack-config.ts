@@ -51,6 +51,12 @@ export const StackConfigSchema = Type.Object(
     }),
     replicas: Type.Integer({ minimum: 0, maximum: 1, default: 0, description: 'Streaming replicas per physical shard (2011: 1 per primary).' }),
     readFromReplica: Type.Boolean({ default: false, description: 'Feed hydration reads from the replicas (needs replicas: 1).' }),
+    injectFeedReadDelayMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 0,
+      description: 'Fault injection: milliseconds added to every feed read in the app (to check that a gate catches a regression). 0 = none.',
+    }),
     pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'pgbouncer default_pool_size: server connections per shard (transaction pooling).' }),
     appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'pg.Pool size per physical shard inside each app instance (client connections to pgbouncer).' }),
     memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128, description: 'memcached memory limit (-m), MB.' }),

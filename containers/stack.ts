@@ -234,6 +234,7 @@ export async function startStack(config: Readonly<StackConfig>, options: StartSt
           notifications: { sinkUrl: `http://notification-sink:${NOTIFICATION_SINK_PORT}` },
           cdn: { baseUrl: cdnUrl },
           worker: { metricsPort: WORKER_METRICS_PORT },
+          faults: { feedReadDelayMs: config.injectFeedReadDelayMs },
           objectStore: {
             endpoint: `http://objectstore:${OBJECT_STORE_PORT}`,
             publicEndpoint: objectStoreEndpoint.endpoint,

@@ -21,11 +21,11 @@ let metrics: ServerMetrics;
 let containers: RunContainer[];
 let requestsSent = 0;
 
-async function api<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function api<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<{ status: number; json: T }> {
   requestsSent++;
   const res = await request(`${stack.baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.body.text();
@@ -43,19 +43,25 @@ function usernameOn(physicalShard: number, tag: string): string {
 /** Users on every shard, a follow, one upload fanned out, then repeated feed and media reads. */
 async function traffic(): Promise<void> {
   const users: string[] = [];
+  const tokens: string[] = [];
   for (const shard of stack.shards) {
-    const res = await api<{ id: string }>('POST', '/users', { username: usernameOn(shard.index, `s${shard.index}`) });
+    const username = usernameOn(shard.index, `s${shard.index}`);
+    const res = await api<{ id: string }>('POST', '/users', { username });
     expect(res.status).toBe(201);
     users.push(res.json.id);
+    const session = await api<{ token: string }>('POST', '/sessions', { username });
+    expect(session.status).toBe(201);
+    tokens.push(session.json.token);
   }
   const [author, reader = author] = users as [string, ...string[]];
-  if (reader !== author) expect((await api('POST', `/users/${reader}/follows`, { followeeId: author })).status).toBe(201);
-  const upload = await api<{ uploadId: string; uploadUrl: string }>('POST', `/users/${author}/uploads`, { contentType: 'image/jpeg' });
+  const [authorToken, readerToken = authorToken] = tokens as [string, ...string[]];
+  if (reader !== author) expect((await api('POST', `/users/${reader}/follows`, { followeeId: author }, readerToken)).status).toBe(201);
+  const upload = await api<{ uploadId: string; uploadUrl: string }>('POST', `/users/${author}/uploads`, { contentType: 'image/jpeg' }, authorToken);
   expect(upload.status).toBe(201);
   const put = await request(upload.json.uploadUrl, { method: 'PUT', body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), headers: { 'content-type': 'image/jpeg' } });
   await put.body.text();
   expect(put.statusCode).toBe(200);
-  const done = await api<{ media: { id: string } }>('POST', `/users/${author}/uploads/${upload.json.uploadId}/complete`, { caption: 'collectors' });
+  const done = await api<{ media: { id: string } }>('POST', `/users/${author}/uploads/${upload.json.uploadId}/complete`, { caption: 'collectors' }, authorToken);
   expect(done.status).toBe(201);
   for (let i = 0; i < FEED_READS; i++) expect((await api('GET', `/users/${reader}/feed?limit=5`)).status).toBe(200);
   for (let i = 0; i < 3; i++) expect((await api('GET', `/media/${done.json.media.id}`)).status).toBe(200);

@@ -137,6 +137,16 @@ export const AppConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    faults: Type.Object(
+      {
+        /**
+         * Milliseconds added to every feed read before it answers: an injected regression, so a
+         * gate can be shown to catch one (and, later, fault scenarios). 0 = none.
+         */
+        feedReadDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     worker: Type.Object(
       {
         /** Port of the worker process's /metrics and /health (system/jobs/worker.ts). */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { listFolloweeIds } from '../../data/follows-repository.ts';
@@ -31,6 +32,7 @@ const FeedPageSchema = Type.Object(
 export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
   const { feed, fanOut } = opts.config;
   const urlBase = mediaUrlBase(opts.config);
+  const faultDelayMs = opts.config.faults.feedReadDelayMs;
   const FeedQuerySchema = Type.Object(
     {
       limit: Type.Integer({ minimum: 1, maximum: feed.pageSizeMax, default: feed.pageSizeDefault }),
@@ -54,6 +56,7 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
     '/users/:userId/feed',
     { schema: { params: UserIdParamsSchema, querystring: FeedQuerySchema, response: { 200: FeedPageSchema, ...ERROR_RESPONSES } } },
     async (request) => {
+      if (faultDelayMs > 0) await sleep(faultDelayMs);
       const { userId } = request.params;
       const { limit, before } = request.query;
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
