@@ -18,12 +18,16 @@ const LOG_INTERVAL_MS = 5_000;
  * get plain log lines at most every 5 s, so logs stay readable.
  */
 export function createProgress(log: Logger, interactive = Boolean(process.stderr.isTTY) && !process.env.CI): Progress {
+  let multi: cliProgress.MultiBar | undefined;
+  let open = 0;
   return {
     task(label, total, unit) {
       if (interactive) {
-        const bar = new cliProgress.SingleBar(
+        // One MultiBar for the whole process, so tasks running at once (e.g. the Postgres and
+        // Redis loads of seeding) each get their own line.
+        multi ??= new cliProgress.MultiBar(
           {
-            format: `${label.padEnd(28)} [{bar}] {percentage}% {value}/{total} ${unit} {detail}`,
+            format: `{label} [{bar}] {percentage}% {value}/{total} {unit} {detail}`,
             stream: process.stderr,
             hideCursor: true,
             clearOnComplete: false,
@@ -31,13 +35,18 @@ export function createProgress(log: Logger, interactive = Boolean(process.stderr
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(Math.max(1, total), 0, { detail: '' });
+        const bar = multi.create(Math.max(1, total), 0, { label: label.padEnd(28), unit, detail: '' });
+        open += 1;
         return {
           update(done, detail) {
             bar.update(Math.min(done, total), { detail: detail ? formatDetail(detail) : '' });
           },
           finish() {
-            bar.stop();
+            open -= 1;
+            if (open === 0) {
+              multi?.stop();
+              multi = undefined;
+            }
           },
         };
       }

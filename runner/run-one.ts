@@ -50,32 +50,34 @@ function checkAborted(signal: AbortSignal): void {
 async function seedStack(stack: StartedStack, dataset: Dataset, ctx: RunOneContext): Promise<void> {
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
   const rows = dataset.users.length + 2 * dataset.follows.length + dataset.media.length;
+  // Postgres and Redis load at the same time (system/data/seed-loader.ts): one bar each.
   const pgTask = ctx.progress.task('seed postgres', rows, 'rows');
-  let feedTask: ReturnType<Progress['task']> | undefined;
+  const feedTask = ctx.progress.task('seed redis feeds', dataset.users.length, 'users');
   try {
     const result = await withShardPools(stack.shards, (pools) =>
       loadDataset({ shards: pools, redis, shardMap: stack.shardMap }, dataset, {
         feedMaxLength: FEED_MAX_LENGTH,
         readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers,
-        onProgress: (phase, done, total) => {
-          if (phase === 'postgres') pgTask.update(done);
-          else {
-            if (!feedTask) {
-              pgTask.finish();
-              feedTask = ctx.progress.task('seed redis feeds', total, 'users');
-            }
-            feedTask.update(done);
-          }
-        },
+        onProgress: (phase, done) => (phase === 'postgres' ? pgTask : feedTask).update(done),
       }),
     );
+    pgTask.finish();
+    feedTask.finish();
     const seconds = result.elapsedMs / 1000;
     ctx.log.info(
-      { rows: result.rows, feeds: result.feeds, feedEntries: result.feedEntries, elapsedMs: Math.round(result.elapsedMs), rowsPerS: Math.round(rows / seconds) },
-      `seeded ${rows} rows and ${result.feeds} feeds in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s)`,
+      {
+        rows: result.rows,
+        feeds: result.feeds,
+        feedEntries: result.feedEntries,
+        sessions: result.sessions,
+        phasesMs: { postgres: Math.round(result.phasesMs.postgres), redis: Math.round(result.phasesMs.redis) },
+        elapsedMs: Math.round(result.elapsedMs),
+        rowsPerS: Math.round(rows / (result.phasesMs.postgres / 1000)),
+        feedEntriesPerS: Math.round(result.feedEntries / (result.phasesMs.redis / 1000)),
+      },
+      `seeded ${rows} rows and ${result.feedEntries} feed entries in ${seconds.toFixed(1)} s (Postgres ${(result.phasesMs.postgres / 1000).toFixed(1)} s, ${Math.round(rows / (result.phasesMs.postgres / 1000))} rows/s; Redis ${(result.phasesMs.redis / 1000).toFixed(1)} s)`,
     );
   } finally {
-    feedTask?.finish();
     redis.disconnect();
   }
   const objectsTask = ctx.progress.task('seed objects', Math.min(DEFAULT_SEED_OBJECTS_MAX, dataset.media.length), 'objects');

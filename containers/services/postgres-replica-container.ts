@@ -1,5 +1,5 @@
 import { GenericContainer, Wait } from 'testcontainers';
-import { POSTGRES_CREDENTIALS, POSTGRES_PORT } from './postgres-container.ts';
+import { POSTGRES_CREDENTIALS, POSTGRES_PORT, POSTGRES_SETTINGS } from './postgres-container.ts';
 import { type ServiceContext, commonSettings } from './service-context.ts';
 
 /**
@@ -15,7 +15,7 @@ export function createPostgresReplicaContainer(ctx: ServiceContext, index: numbe
     'set -e',
     `until pg_basebackup -h pg-${index} -p ${POSTGRES_PORT} -U ${user} -D ${dataDir} -R -X stream -c fast; do rm -rf ${dataDir}; sleep 1; done`,
     `chmod 700 ${dataDir}`,
-    `exec postgres -D ${dataDir} -c listen_addresses='*' -c hot_standby=on -c shared_preload_libraries=pg_stat_statements -c max_connections=300`,
+    `exec postgres -D ${dataDir} -c hot_standby=on ${POSTGRES_SETTINGS.map((setting) => `-c ${setting.replace('=*', "='*'")}`).join(' ')}`,
   ].join('\n');
   const container = new GenericContainer(ctx.catalog.images.postgres)
     .withUser('postgres')

@@ -51,6 +51,8 @@ export interface SeedResult {
   sessions: number;
   /** Accounts whose media are merged at read time instead of fanned out. */
   mergedAccounts: number;
+  /** Wall time of each load; they run at the same time, so elapsedMs is about the larger. */
+  phasesMs: { postgres: number; redis: number };
   elapsedMs: number;
 }
 
@@ -88,24 +90,40 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
     throw new FeedscaleError('CFG_ERR_INVALID', `seed targets have ${targets.shards.length} pools for ${shardMap.physicalShards} physical shards`);
   }
   try {
-    const byShard = partitionDataset(dataset);
+
     const totalRows = dataset.users.length + 2 * dataset.follows.length + dataset.media.length;
     let copiedRows = 0;
     const report = (n: number): void => {
       copiedRows += n;
       options.onProgress?.('postgres', copiedRows, totalRows);
     };
-    await Promise.all(
-      targets.shards.map((pool, physicalShard) =>
-        copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
-      ),
-    );
-    const followerCounts = countFollowers(dataset);
-    const threshold = options.readTimeMergeAboveFollowers ?? null;
-    const mergedOwners = new Set<bigint>();
-    for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
-    const feedStats = await writeFeeds(targets.redis, dataset, options, mergedOwners);
-    const sessions = await writeSessionsAndCounters(targets.redis, dataset, followerCounts, options);
+    // Postgres and Redis share nothing here, so both loads run at once; the slower one sets the time.
+    const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+      const t0 = performance.now();
+      const value = await work();
+      return { value, ms: performance.now() - t0 };
+    };
+    const [postgres, redis] = await Promise.all([
+      timed(async () => {
+        // Building 9M COPY lines takes seconds of CPU; in slices, so the Redis load keeps flowing meanwhile.
+        const byShard = await partitionDatasetInSlices(dataset);
+        return Promise.all(
+          targets.shards.map((pool, physicalShard) =>
+            copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
+          ),
+        );
+      }),
+      timed(async () => {
+        const followerCounts = countFollowers(dataset);
+        const threshold = options.readTimeMergeAboveFollowers ?? null;
+        const mergedOwners = new Set<bigint>();
+        for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
+        const feedStats = await writeFeeds(targets.redis, dataset, options, mergedOwners);
+        const sessions = await writeSessionsAndCounters(targets.redis, dataset, followerCounts, options);
+        return { feedStats, sessions, mergedOwners };
+      }),
+    ]);
+    const { feedStats, sessions, mergedOwners } = redis.value;
     return {
       rows: {
         users: dataset.users.length,
@@ -116,6 +134,7 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
       ...feedStats,
       sessions,
       mergedAccounts: mergedOwners.size,
+      phasesMs: { postgres: postgres.ms, redis: redis.ms },
       elapsedMs: performance.now() - startedMs,
     };
   } catch (err) {
@@ -129,25 +148,48 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
  * users and media by their own ID, following by the follower, followers by the followee.
  */
 export function partitionDataset(dataset: Dataset): Map<number, ShardRows> {
-  const out = new Map<number, ShardRows>();
+  const partition = createPartition();
+  for (const step of partitionSteps(dataset, partition)) void step;
+  return partition.rows;
+}
+
+/** The same as partitionDataset, yielding to the event loop between slices of rows. */
+export async function partitionDatasetInSlices(dataset: Dataset): Promise<Map<number, ShardRows>> {
+  const partition = createPartition();
+  for (const step of partitionSteps(dataset, partition)) if (step % PARTITION_SLICE_ROWS === 0) await new Promise((r) => setImmediate(r));
+  return partition.rows;
+}
+
+const PARTITION_SLICE_ROWS = 50_000;
+
+function createPartition() {
+  const rows = new Map<number, ShardRows>();
   const rowsOf = (id: bigint): ShardRows => {
     const shard = shardOfId(id);
-    let rows = out.get(shard);
-    if (!rows) out.set(shard, (rows = { users: [], following: [], followers: [], media: [] }));
-    return rows;
+    let entry = rows.get(shard);
+    if (!entry) rows.set(shard, (entry = { users: [], following: [], followers: [], media: [] }));
+    return entry;
   };
+  return { rows, rowsOf };
+}
+
+/** Adds every row of the dataset to its shard, yielding a running count after each. */
+function* partitionSteps(dataset: Dataset, { rowsOf }: ReturnType<typeof createPartition>): Generator<number> {
+  let n = 0;
   for (const u of dataset.users) {
     rowsOf(u.id).users.push(copyLine([u.id, u.username, isoTime(u.createdAtMs)]));
+    yield ++n;
   }
   for (const f of dataset.follows) {
     const at = isoTime(f.createdAtMs);
     rowsOf(f.followerId).following.push(copyLine([f.followerId, f.followeeId, at]));
     rowsOf(f.followeeId).followers.push(copyLine([f.followeeId, f.followerId, at]));
+    yield ++n;
   }
   for (const m of dataset.media) {
     rowsOf(m.id).media.push(copyLine([m.id, m.ownerId, m.objectKey, m.caption, isoTime(m.createdAtMs)]));
+    yield ++n;
   }
-  return out;
 }
 
 /** Escapes one value for COPY's text format (backslash, tab, newline, carriage return). */
