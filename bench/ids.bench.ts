@@ -160,7 +160,7 @@ console.log(
 );
 const dupRows = rows.filter((r) => (r.duplicates ?? 0) > 0);
 if (dupRows.length > 0) {
-  console.log(`note: duplicate IDs returned by ${dupRows.map((r) => `${r.variant} x${r.connections} (${r.duplicates})`).join(', ')}; see experiments/next-id-race-free.ts`);
+  console.log(`note: duplicate IDs returned by ${dupRows.map((r) => `${r.variant} x${r.connections} (${r.duplicates})`).join(', ')}; the service uses the race-free one (system/data/ids.ts nextIdFunctionSql)`);
 }
 
 mkdirSync(join('out', 'bench'), { recursive: true });

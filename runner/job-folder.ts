@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FeedscaleError } from '../lib/errors.ts';
 import { registerFormats } from '../lib/formats.ts';
@@ -51,7 +51,6 @@ export async function writeRunResult(dir: string, plan: string, result: RunResul
   await mkdir(planDir, { recursive: true });
   const path = join(planDir, runFileName(result.configuration, result.repeat));
   await writeFile(`${path}.tmp`, `${JSON.stringify(result)}\n`);
-  const { rename } = await import('node:fs/promises');
   await rename(`${path}.tmp`, path);
 }
 

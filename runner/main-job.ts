@@ -77,6 +77,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
 
   const order = plans.flatMap((plan) => interleave(configurations, run.repeats).map((item) => ({ plan, ...item })));
   const runsByPlan = new Map<string, RunResult[]>(plans.map((p) => [p.name, []]));
+  let resumedRuns = 0;
   for (const [i, { plan, configuration, repeat }] of order.entries()) {
     const key = `${plan.name}/${runFileName(configuration.name, repeat)}`;
     const label = `[${i + 1}/${order.length}] ${plans.length > 1 ? `${plan.name} ` : ''}${configuration.name} (repeat ${repeat + 1}/${run.repeats})`;
@@ -84,6 +85,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     if (earlier) {
       ctx.log.info(`${label}: done in an earlier attempt`);
       runsByPlan.get(plan.name)!.push(earlier);
+      resumedRuns += 1;
       continue;
     }
     if (ctx.signal.aborted) throw new FeedscaleError('RUN_ERR_INTERRUPTED', 'interrupted');
@@ -116,5 +118,5 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     reports.push({ plan: plan.name, report, files, table: renderTextTables(report) });
   }
   await linkLatest(run.outDir, outDir);
-  return { outDir, reports, resumedRuns: [...finished.keys()].filter((k) => order.some((o) => `${o.plan.name}/${runFileName(o.configuration.name, o.repeat)}` === k)).length, elapsedMs: Date.now() - started };
+  return { outDir, reports, resumedRuns, elapsedMs: Date.now() - started };
 }
