@@ -1,6 +1,5 @@
-import { validateConfig } from '../../lib/validate.ts';
-import { AppConfigSchema } from './app-config.ts';
 import { buildApp } from './build-app.ts';
+import { appConfigFromEnv } from './config-from-env.ts';
 
 /**
  * Entry point of one app instance (bundled with esbuild into the container image, so: no pino
@@ -8,18 +7,7 @@ import { buildApp } from './build-app.ts';
  * every backend connection on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
-  const raw = process.env.FEEDSCALE_APP_CONFIG;
-  if (!raw) {
-    process.stderr.write('FEEDSCALE_APP_CONFIG is not set (JSON of system/app/app-config.ts AppConfigSchema)\n');
-    process.exit(2);
-  }
-  let config;
-  try {
-    config = validateConfig(AppConfigSchema, JSON.parse(raw), 'app config (FEEDSCALE_APP_CONFIG)');
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(2);
-  }
+  const config = appConfigFromEnv('app config');
   const app = buildApp(config);
   let closing = false;
   const shutdown = (signal: string): void => {

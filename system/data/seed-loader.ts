@@ -354,39 +354,30 @@ async function writeFeeds(
   options: SeedOptions,
   mergedOwners: ReadonlySet<bigint>,
 ): Promise<{ feeds: number; feedEntries: number }> {
-  const batchUsers = options.redisBatchUsers ?? 500;
   const total = dataset.users.length;
   let done = 0;
   let feeds = 0;
   let feedEntries = 0;
-  let batch = redis.pipeline();
-  let inBatch = 0;
-  const flush = async (): Promise<void> => {
-    if (inBatch === 0) return;
-    const results = await batch.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
-    done += inBatch;
+  const batcher = createBatcher(redis, options.redisBatchUsers ?? 500, (units) => {
+    done += units;
     options.onProgress?.('feeds', Math.min(done, total), total);
-    batch = redis.pipeline();
-    inBatch = 0;
-  };
+  });
   for (const { userId, mediaIds } of buildFeeds(dataset, options.feedMaxLength, mergedOwners)) {
     const key = feedKey(userId);
-    batch.del(key);
+    batcher.pipeline.del(key);
     if (mediaIds.length > 0) {
-      batch.rpush(key, ...mediaIds.map((id) => id.toString()));
+      batcher.pipeline.rpush(key, ...mediaIds.map((id) => id.toString()));
       feeds++;
       feedEntries += mediaIds.length;
     }
-    if (++inBatch >= batchUsers) await flush();
+    await batcher.added();
   }
   for (const [owner, mediaIds] of buildCelebrityMedia(dataset, mergedOwners, options.celebrityMediaMaxLength ?? 100)) {
     const key = celebrityMediaKey(owner);
-    batch.del(key);
-    if (mediaIds.length > 0) batch.rpush(key, ...mediaIds.map((id) => id.toString()));
-    if (++inBatch >= batchUsers) await flush();
+    batcher.pipeline.del(key);
+    if (mediaIds.length > 0) batcher.pipeline.rpush(key, ...mediaIds.map((id) => id.toString()));
+    await batcher.added();
   }
-  await flush();
+  await batcher.flush();
   return { feeds, feedEntries };
 }

@@ -2,13 +2,12 @@ import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import { validateConfig } from '../../lib/validate.ts';
-import { AppConfigSchema } from '../app/app-config.ts';
 import { createShardedDb } from '../data/create-sharded-db.ts';
 import { withTimeout } from '../data/sharded-db.ts';
 import { startJobWorkers } from './job-workers.ts';
 import { registerQueueDepthGauge } from './queue-metrics.ts';
 import { createJobQueues } from './queues.ts';
+import { appConfigFromEnv } from '../app/config-from-env.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 const READY_TIMEOUT_MS = 2000;
@@ -20,18 +19,7 @@ const READY_TIMEOUT_MS = 2000;
  * SIGTERM/SIGINT stops taking jobs, lets the running ones finish, and closes its connections.
  */
 async function main(): Promise<void> {
-  const raw = process.env.FEEDSCALE_APP_CONFIG;
-  if (!raw) {
-    process.stderr.write('FEEDSCALE_APP_CONFIG is not set (JSON of system/app/app-config.ts AppConfigSchema)\n');
-    process.exit(2);
-  }
-  let config;
-  try {
-    config = validateConfig(AppConfigSchema, JSON.parse(raw), 'worker config (FEEDSCALE_APP_CONFIG)');
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(2);
-  }
+  const config = appConfigFromEnv('worker config');
   const log = pino({ level: config.logLevel, base: { instanceId: config.instanceId } });
   const db = createShardedDb(config, log);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectTimeout: 5000 });
