@@ -171,6 +171,15 @@ describe('the photo-sharing service through nginx', () => {
     expect(await waitForFeedHead(alice, mediaId)).toEqual([mediaId]);
   });
 
+  it('records the new media in the Redis media -> owner map, bucketed by mediaId / 1000', async () => {
+    const bucket = `media-owner:${BigInt(mediaId) / 1000n}`;
+    expect(await redis.hget(bucket, mediaId)).toBe(alice);
+    const res = await api<{ ownerId: string }>('GET', `/media/${mediaId}/owner`);
+    expect(res.status).toBe(200);
+    expect(res.json.ownerId).toBe(alice);
+    expect((await api('GET', `/media/${BigInt(mediaId) + 1n}/owner`)).status).toBe(404);
+  });
+
   it('serves the follower\'s feed newest first, with a Server-Timing header, and caches the media in memcached', async () => {
     const res = await api<{ items: Array<{ id: string; caption: string }> }>('GET', `/users/${bob}/feed?limit=5`);
     expect(res.status).toBe(200);

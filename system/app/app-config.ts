@@ -137,6 +137,13 @@ export const AppConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    mediaOwnerMap: Type.Object(
+      {
+        /** Media per Redis hash of the media -> owner map (2011: 1000, with hash-zipmap-max-entries 1000). */
+        bucketSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     faults: Type.Object(
       {
         /**

@@ -6,7 +6,7 @@ import copyStreams from 'pg-copy-streams';
 import { FeedscaleError } from '../../lib/errors.ts';
 import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
 import { sessionTokenFor } from '../../scenarios/workload/session-tokens.ts';
-import { celebrityMediaKey, feedKey, followerCountKey, sessionKey } from '../feed/feed-keys.ts';
+import { celebrityMediaKey, feedKey, followerCountKey, mediaOwnerBucketKey, sessionKey } from '../feed/feed-keys.ts';
 import { mergesAtRead } from '../feed/fan-out.ts';
 import { mergeNewestFirst } from '../feed/feed-merge.ts';
 import { schemaName, shardOfId } from './ids.ts';
@@ -36,6 +36,8 @@ export interface SeedOptions {
    * their `celebrity-media:` lists instead of their followers' feeds, as the live path does.
    */
   readTimeMergeAboveFollowers?: number | null;
+  /** The app's `mediaOwnerMap.bucketSize`. Default 1000. */
+  mediaOwnerBucketSize?: number;
   /** The app's `fanOut.celebrityMediaMaxLength`. Default 100. */
   celebrityMediaMaxLength?: number;
   /** Called as work completes: rows copied in 'postgres', users' feeds written in 'feeds' (sessions are quick and not reported). */
@@ -120,6 +122,7 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
         for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
         const feedStats = await writeFeeds(targets.redis, dataset, options, mergedOwners);
         const sessions = await writeSessionsAndCounters(targets.redis, dataset, followerCounts, options);
+        await writeMediaOwnerMap(targets.redis, dataset, options.mediaOwnerBucketSize ?? 1000, options.redisBatchUsers ?? 500);
         return { feedStats, sessions, mergedOwners };
       }),
     ]);
@@ -346,6 +349,23 @@ async function writeSessionsAndCounters(redis: Redis, dataset: Dataset, follower
   }
   await batcher.flush();
   return dataset.users.length;
+}
+
+/** Every media's owner in the bucketed media -> owner hashes (one HSET per bucket). */
+async function writeMediaOwnerMap(redis: Redis, dataset: Dataset, bucketSize: number, batchSize: number): Promise<void> {
+  const buckets = new Map<string, string[]>();
+  for (const m of dataset.media) {
+    const key = mediaOwnerBucketKey(m.id, bucketSize);
+    let fields = buckets.get(key);
+    if (!fields) buckets.set(key, (fields = []));
+    fields.push(m.id.toString(), m.ownerId.toString());
+  }
+  const batcher = createBatcher(redis, batchSize, () => {});
+  for (const [key, fields] of buckets) {
+    batcher.pipeline.hset(key, ...fields);
+    await batcher.added();
+  }
+  await batcher.flush();
 }
 
 async function writeFeeds(

@@ -1,10 +1,11 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../api-errors.ts';
 import type { AppConfig } from '../app-config.ts';
 import { mediaUrlBase, readMedia, toMediaJson } from '../media-reads.ts';
 import { assertRoutable, requestDb } from '../route-helpers.ts';
-import { ERROR_RESPONSES, MediaIdParamsSchema, MediaSchema } from '../schemas.ts';
+import { ERROR_RESPONSES, IdStringSchema, MediaIdParamsSchema, MediaSchema } from '../schemas.ts';
+import { mediaOwnerBucketKey } from '../../feed/feed-keys.ts';
 
 export async function mediaRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
   const urlBase = mediaUrlBase(opts.config);
@@ -19,4 +20,19 @@ export async function mediaRoutes(app: FastifyInstance, opts: { config: AppConfi
       return toMediaJson(media, urlBase);
     },
   );
+
+  // Who owns a media, from the Redis media -> owner map alone (no shard, no cache).
+  app.get<{ Params: Static<typeof MediaIdParamsSchema> }>(
+    '/media/:mediaId/owner',
+    { schema: { params: MediaIdParamsSchema, response: { 200: MediaOwnerSchema, ...ERROR_RESPONSES } } },
+    async (request) => {
+      const { mediaId } = request.params;
+      const key = mediaOwnerBucketKey(mediaId, opts.config.mediaOwnerMap.bucketSize);
+      const ownerId = await request.timing.measure('redis', () => app.redis.hget(key, mediaId));
+      if (!ownerId) throw new ApiError('MEDIA_NOT_FOUND', `media ${mediaId} is not in the media -> owner map`);
+      return { mediaId, ownerId };
+    },
+  );
 }
+
+const MediaOwnerSchema = Type.Object({ mediaId: IdStringSchema, ownerId: IdStringSchema }, { additionalProperties: false });

@@ -5,6 +5,7 @@ import { listFollowerIds } from '../../data/follows-repository.ts';
 import { insertMedia } from '../../data/media-repository.ts';
 import { userExists } from '../../data/users-repository.ts';
 import { distributeMedia, distributeOptionsFor } from '../../feed/fan-out.ts';
+import { mediaOwnerBucketKey } from '../../feed/feed-keys.ts';
 import { ApiError } from '../api-errors.ts';
 import type { AppConfig } from '../app-config.ts';
 import { mediaUrlBase, toMediaJson } from '../media-reads.ts';
@@ -84,6 +85,10 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
 
       const db = requestDb(app, request);
       const { media, created } = await insertMedia(db, { ownerId: userId, objectKey, caption: request.body.caption ?? '' });
+      if (created) {
+        const bucket = mediaOwnerBucketKey(media.id, config.mediaOwnerMap.bucketSize);
+        await request.timing.measure('redis', () => app.redis.hset(bucket, media.id, userId));
+      }
       if (created && config.fanOut.mode === 'queue') {
         const job = { ownerId: userId, mediaId: media.id, enqueuedAtMs: Date.now() };
         await request.timing.measure('redis', () => app.jobs.enqueueFanOut(job));
