@@ -90,7 +90,16 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     }
     if (ctx.signal.aborted) throw new FeedscaleError('RUN_ERR_INTERRUPTED', 'interrupted');
     const result = await runOne(
-      { label, configuration, plan, repeat, dataset: datasetFor(configuration.stack.logicalShards), seed: run.seed, streamSeed: streamSeed(run.seed, repeat) },
+      {
+        label,
+        configuration,
+        plan,
+        repeat,
+        dataset: datasetFor(configuration.stack.logicalShards),
+        workload: run.workload,
+        seed: run.seed,
+        streamSeed: streamSeed(run.seed, repeat),
+      },
       ctx,
     );
     await writeRunResult(outDir, plan.name, result);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Worker } from 'node:worker_threads';
 import { FeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DockerEngine } from '../containers/docker/engine.ts';
@@ -11,7 +11,9 @@ import { toRunResult } from '../scenarios/engines/run-result.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
 import type { Dataset } from '../scenarios/workload/dataset-types.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
-import { loadDataset } from '../system/data/seed-loader.ts';
+import { loadPostgresRows } from '../system/data/seed-loader.ts';
+import type { WorkloadModel } from '../scenarios/workload/model.ts';
+import type { SeedRedisJob, SeedRedisMessage } from './seed-redis-worker.ts';
 import { driveLoad } from './drive-load.ts';
 import { DEFAULT_SEED_OBJECTS_MAX, seedObjects } from './seed-objects.ts';
 import { migrateForStack, withShardPools } from './migrate-stack.ts';
@@ -37,7 +39,9 @@ export interface RunOneInput {
   plan: Readonly<Plan>;
   repeat: number;
   dataset: Dataset;
-  /** Seed recorded in the result (the job's seed). */
+  /** The workload overrides the dataset was generated with (the Redis seeding thread regenerates it). */
+  workload: Partial<WorkloadModel>;
+  /** Seed recorded in the result (the job's seed); also the dataset's seed. */
   seed: number;
   /** Seed of this repeat's request stream. */
   streamSeed: number;
@@ -47,38 +51,61 @@ function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new FeedscaleError('RUN_ERR_INTERRUPTED', 'interrupted');
 }
 
-async function seedStack(stack: StartedStack, dataset: Dataset, ctx: RunOneContext): Promise<void> {
-  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
+async function seedStack(stack: StartedStack, input: RunOneInput, ctx: RunOneContext): Promise<void> {
+  const { dataset } = input;
   const rows = dataset.users.length + 2 * dataset.follows.length + dataset.media.length;
-  // Postgres and Redis load at the same time (system/data/seed-loader.ts): one bar each.
+  // Postgres here, Redis in a worker thread (its own core): one bar each.
   const pgTask = ctx.progress.task('seed postgres', rows, 'rows');
   const feedTask = ctx.progress.task('seed redis feeds', dataset.users.length, 'users');
+  const started = performance.now();
+  const job: SeedRedisJob = {
+    workload: input.workload,
+    seed: input.seed,
+    logicalShards: dataset.logicalShards,
+    redisUrl: stack.redisUrl,
+    options: { feedMaxLength: FEED_MAX_LENGTH, readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers },
+  };
+  const worker = new Worker(new URL('./seed-redis-worker-entry.mjs', import.meta.url), { workerData: job });
+  const stopWorker = () => void worker.terminate();
+  ctx.signal.addEventListener('abort', stopWorker, { once: true });
   try {
-    const result = await withShardPools(stack.shards, (pools) =>
-      loadDataset({ shards: pools, redis, shardMap: stack.shardMap }, dataset, {
-        feedMaxLength: FEED_MAX_LENGTH,
-        readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers,
-        onProgress: (phase, done) => (phase === 'postgres' ? pgTask : feedTask).update(done),
-      }),
-    );
+    const redisDone = new Promise<Extract<SeedRedisMessage, { type: 'done' }>['result']>((resolve, reject) => {
+      worker.on('message', (message: SeedRedisMessage) => {
+        if (message.type === 'progress') feedTask.update(message.done);
+        else if (message.type === 'generated') ctx.log.debug({ elapsedMs: Math.round(message.elapsedMs) }, 'dataset regenerated in the Redis seeding thread');
+        else if (message.type === 'done') resolve(message.result);
+        else reject(new FeedscaleError('RUN_ERR_SEED_FAILED', `loading Redis failed: ${message.message}`));
+      });
+      worker.on('error', (err) => reject(new FeedscaleError('RUN_ERR_SEED_FAILED', `the Redis seeding thread failed: ${err.message}`, { cause: err })));
+      worker.on('exit', (code) => reject(new FeedscaleError('RUN_ERR_SEED_FAILED', `the Redis seeding thread exited (${code}) before it finished`)));
+    });
+    const [postgres, redis] = await Promise.all([
+      withShardPools(stack.shards, (pools) =>
+        loadPostgresRows({ shards: pools, shardMap: stack.shardMap }, dataset, { onProgress: (_phase, done) => pgTask.update(done) }),
+      ),
+      redisDone,
+    ]);
     pgTask.finish();
     feedTask.finish();
-    const seconds = result.elapsedMs / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    const rowsPerS = Math.round(rows / (postgres.elapsedMs / 1000));
     ctx.log.info(
       {
-        rows: result.rows,
-        feeds: result.feeds,
-        feedEntries: result.feedEntries,
-        sessions: result.sessions,
-        phasesMs: { postgres: Math.round(result.phasesMs.postgres), redis: Math.round(result.phasesMs.redis) },
-        elapsedMs: Math.round(result.elapsedMs),
-        rowsPerS: Math.round(rows / (result.phasesMs.postgres / 1000)),
-        feedEntriesPerS: Math.round(result.feedEntries / (result.phasesMs.redis / 1000)),
+        rows: postgres.rows,
+        feeds: redis.feeds,
+        feedEntries: redis.feedEntries,
+        sessions: redis.sessions,
+        phasesMs: { postgres: Math.round(postgres.elapsedMs), redis: Math.round(redis.elapsedMs) },
+        redisStepsMs: Object.fromEntries(Object.entries(redis.stepsMs).map(([k, v]) => [k, Math.round(v)])),
+        elapsedMs: Math.round(seconds * 1000),
+        rowsPerS,
+        feedEntriesPerS: Math.round(redis.feedEntries / (redis.elapsedMs / 1000)),
       },
-      `seeded ${rows} rows and ${result.feedEntries} feed entries in ${seconds.toFixed(1)} s (Postgres ${(result.phasesMs.postgres / 1000).toFixed(1)} s, ${Math.round(rows / (result.phasesMs.postgres / 1000))} rows/s; Redis ${(result.phasesMs.redis / 1000).toFixed(1)} s)`,
+      `seeded ${rows} rows and ${redis.feedEntries} feed entries in ${seconds.toFixed(1)} s (Postgres ${(postgres.elapsedMs / 1000).toFixed(1)} s, ${rowsPerS} rows/s; Redis ${(redis.elapsedMs / 1000).toFixed(1)} s)`,
     );
   } finally {
-    redis.disconnect();
+    ctx.signal.removeEventListener('abort', stopWorker);
+    await worker.terminate();
   }
   const objectsTask = ctx.progress.task('seed objects', Math.min(DEFAULT_SEED_OBJECTS_MAX, dataset.media.length), 'objects');
   const t0 = Date.now();
@@ -107,7 +134,7 @@ export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<Ru
       prepareShards: (shards, shardMap) => migrateForStack(shards, shardMap, ctx.log),
     });
     checkAborted(ctx.signal);
-    await seedStack(stack, input.dataset, ctx);
+    await seedStack(stack, input, ctx);
     checkAborted(ctx.signal);
 
     const population = summarizePopulation(input.dataset);

@@ -42,6 +42,17 @@ afterAll(async () => {
   await Promise.all((pools ?? []).map((p) => p.end()));
 });
 
+describe('the seeded dataset', () => {
+  it('has every media in the bucketed media -> owner map and a session for every user', async () => {
+    for (const m of [dataset.media[0]!, dataset.media[dataset.media.length - 1]!]) {
+      expect(await redis.hget(`media-owner:${m.id / 1000n}`, String(m.id))).toBe(String(m.ownerId));
+    }
+    const user = dataset.users[dataset.users.length - 1]!;
+    expect(await redis.get(`session:${sessionTokenFor(SEED, user.id)}`)).toBe(String(user.id));
+    expect(await redis.ttl(`session:${sessionTokenFor(SEED, user.id)}`)).toBeGreaterThan(0);
+  });
+});
+
 describe('the 2011 system under a storm', () => {
   it(`counts every acknowledged like exactly once when ${LIKERS} users like one media within seconds`, async () => {
     const target = dataset.media[0]!;

@@ -81,6 +81,21 @@ const COPY_COLUMNS: Record<keyof ShardRows, string> = {
  */
 export async function loadDataset(targets: SeedTargets, dataset: Dataset, options: SeedOptions): Promise<SeedResult> {
   const startedMs = performance.now();
+  checkTargets(targets, dataset);
+  // Postgres and Redis share nothing here, so both loads run at once; the slower one sets the time.
+  const [postgres, redis] = await Promise.all([loadPostgresRows(targets, dataset, options), loadRedisState(targets.redis, dataset, options)]);
+  return {
+    rows: postgres.rows,
+    feeds: redis.feeds,
+    feedEntries: redis.feedEntries,
+    sessions: redis.sessions,
+    mergedAccounts: redis.mergedAccounts,
+    phasesMs: { postgres: postgres.elapsedMs, redis: redis.elapsedMs },
+    elapsedMs: performance.now() - startedMs,
+  };
+}
+
+function checkTargets(targets: Pick<SeedTargets, 'shards' | 'shardMap'>, dataset: Dataset): void {
   const { shardMap } = targets;
   if (dataset.logicalShards !== shardMap.logicalShards) {
     throw new FeedscaleError(
@@ -91,58 +106,81 @@ export async function loadDataset(targets: SeedTargets, dataset: Dataset, option
   if (targets.shards.length !== shardMap.physicalShards) {
     throw new FeedscaleError('CFG_ERR_INVALID', `seed targets have ${targets.shards.length} pools for ${shardMap.physicalShards} physical shards`);
   }
-  try {
+}
 
+function seedFailed(err: unknown): FeedscaleError {
+  if (err instanceof FeedscaleError) return err;
+  return new FeedscaleError('RUN_ERR_SEED_FAILED', `loading the dataset failed: ${(err as Error).message}`, { cause: err });
+}
+
+/** The Postgres half of loadDataset: COPY into every physical shard in parallel. */
+export async function loadPostgresRows(
+  targets: Pick<SeedTargets, 'shards' | 'shardMap'>,
+  dataset: Dataset,
+  options: Pick<SeedOptions, 'copyChunkRows' | 'onProgress'>,
+): Promise<{ rows: SeedResult['rows']; elapsedMs: number }> {
+  const startedMs = performance.now();
+  const { shardMap } = targets;
+  checkTargets(targets, dataset);
+  try {
     const totalRows = dataset.users.length + 2 * dataset.follows.length + dataset.media.length;
     let copiedRows = 0;
     const report = (n: number): void => {
       copiedRows += n;
       options.onProgress?.('postgres', copiedRows, totalRows);
     };
-    // Postgres and Redis share nothing here, so both loads run at once; the slower one sets the time.
-    const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
-      const t0 = performance.now();
-      const value = await work();
-      return { value, ms: performance.now() - t0 };
-    };
-    const [postgres, redis] = await Promise.all([
-      timed(async () => {
-        // Building 9M COPY lines takes seconds of CPU; in slices, so the Redis load keeps flowing meanwhile.
-        const byShard = await partitionDatasetInSlices(dataset);
-        return Promise.all(
-          targets.shards.map((pool, physicalShard) =>
-            copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
-          ),
-        );
-      }),
-      timed(async () => {
-        const followerCounts = countFollowers(dataset);
-        const threshold = options.readTimeMergeAboveFollowers ?? null;
-        const mergedOwners = new Set<bigint>();
-        for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
-        const feedStats = await writeFeeds(targets.redis, dataset, options, mergedOwners);
-        const sessions = await writeSessionsAndCounters(targets.redis, dataset, followerCounts, options);
-        await writeMediaOwnerMap(targets.redis, dataset, options.mediaOwnerBucketSize ?? 1000, options.redisBatchUsers ?? 500);
-        return { feedStats, sessions, mergedOwners };
-      }),
-    ]);
-    const { feedStats, sessions, mergedOwners } = redis.value;
+    // Building 9M COPY lines takes seconds of CPU; in slices, so other work on this thread keeps flowing.
+    const byShard = await partitionDatasetInSlices(dataset);
+    await Promise.all(
+      targets.shards.map((pool, physicalShard) =>
+        copyPhysicalShard(pool, logicalShardsOn(shardMap, physicalShard), byShard, options.copyChunkRows ?? 5000, report),
+      ),
+    );
     return {
-      rows: {
-        users: dataset.users.length,
-        following: dataset.follows.length,
-        followers: dataset.follows.length,
-        media: dataset.media.length,
-      },
-      ...feedStats,
-      sessions,
-      mergedAccounts: mergedOwners.size,
-      phasesMs: { postgres: postgres.ms, redis: redis.ms },
+      rows: { users: dataset.users.length, following: dataset.follows.length, followers: dataset.follows.length, media: dataset.media.length },
       elapsedMs: performance.now() - startedMs,
     };
   } catch (err) {
-    if (err instanceof FeedscaleError) throw err;
-    throw new FeedscaleError('RUN_ERR_SEED_FAILED', `loading the dataset failed: ${(err as Error).message}`, { cause: err });
+    throw seedFailed(err);
+  }
+}
+
+/** The Redis half of loadDataset: feeds (and celebrity lists), sessions, follower counters, the media -> owner map. */
+export async function loadRedisState(
+  redis: Redis,
+  dataset: Dataset,
+  options: SeedOptions,
+): Promise<{
+  feeds: number;
+  feedEntries: number;
+  sessions: number;
+  mergedAccounts: number;
+  /** Wall time of each step, in order. */
+  stepsMs: { feeds: number; sessionsAndCounters: number; mediaOwnerMap: number };
+  elapsedMs: number;
+}> {
+  const startedMs = performance.now();
+  try {
+    const followerCounts = countFollowers(dataset);
+    const threshold = options.readTimeMergeAboveFollowers ?? null;
+    const mergedOwners = new Set<bigint>();
+    for (const [userId, count] of followerCounts) if (mergesAtRead(count, threshold)) mergedOwners.add(userId);
+    const t0 = performance.now();
+    const feedStats = await writeFeeds(redis, dataset, options, mergedOwners);
+    const t1 = performance.now();
+    const sessions = await writeSessionsAndCounters(redis, dataset, followerCounts, options);
+    const t2 = performance.now();
+    await writeMediaOwnerMap(redis, dataset, options.mediaOwnerBucketSize ?? 1000);
+    const t3 = performance.now();
+    return {
+      ...feedStats,
+      sessions,
+      mergedAccounts: mergedOwners.size,
+      stepsMs: { feeds: t1 - t0, sessionsAndCounters: t2 - t1, mediaOwnerMap: t3 - t2 },
+      elapsedMs: performance.now() - startedMs,
+    };
+  } catch (err) {
+    throw seedFailed(err);
   }
 }
 
@@ -340,32 +378,67 @@ function createBatcher(redis: Redis, batchSize: number, onFlush: (units: number)
  * decision reads.
  */
 async function writeSessionsAndCounters(redis: Redis, dataset: Dataset, followerCounts: Map<bigint, number>, options: SeedOptions): Promise<number> {
-  const ttlS = options.sessionTtlS ?? 86_400;
-  const batcher = createBatcher(redis, options.redisBatchUsers ?? 500, () => {});
+  const ttlS = String(options.sessionTtlS ?? 86_400);
+  const sessions = new ManyWrites(redis, { script: SET_EX_MANY, arity: 2, trailing: [ttlS] });
+  const counters = new ManyWrites(redis, { mset: true, arity: 2 });
   for (const user of dataset.users) {
-    batcher.pipeline.set(sessionKey(sessionTokenFor(dataset.seed, user.id)), user.id.toString(), 'EX', ttlS);
-    batcher.pipeline.set(followerCountKey(user.id), String(followerCounts.get(user.id) ?? 0));
-    await batcher.added();
+    await sessions.add(sessionKey(sessionTokenFor(dataset.seed, user.id)), user.id.toString());
+    await counters.add(followerCountKey(user.id), String(followerCounts.get(user.id) ?? 0));
   }
-  await batcher.flush();
+  await Promise.all([sessions.flush(), counters.flush()]);
   return dataset.users.length;
 }
 
-/** Every media's owner in the bucketed media -> owner hashes (one HSET per bucket). */
-async function writeMediaOwnerMap(redis: Redis, dataset: Dataset, bucketSize: number, batchSize: number): Promise<void> {
-  const buckets = new Map<string, string[]>();
-  for (const m of dataset.media) {
-    const key = mediaOwnerBucketKey(m.id, bucketSize);
-    let fields = buckets.get(key);
-    if (!fields) buckets.set(key, (fields = []));
-    fields.push(m.id.toString(), m.ownerId.toString());
+async function writeMediaOwnerMap(redis: Redis, dataset: Dataset, bucketSize: number): Promise<void> {
+  // One HSET per (bucket, media): with 64-bit IDs nearly every bucket holds one media, so
+  // grouping first would only cost memory; Redis merges the fields of a bucket either way.
+  const writes = new ManyWrites(redis, { script: HSET_MANY, arity: 3 });
+  for (const m of dataset.media) await writes.add(mediaOwnerBucketKey(m.id, bucketSize), m.id.toString(), m.ownerId.toString());
+  await writes.flush();
+}
+
+/** SET key value EX ttl for each pair; the TTL is the last argument. */
+const SET_EX_MANY = "local ttl = ARGV[#ARGV] for i = 1, #ARGV - 1, 2 do redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ttl) end return 1";
+/** HSET key field value for each triple. */
+const HSET_MANY = "for i = 1, #ARGV, 3 do redis.call('HSET', ARGV[i], ARGV[i + 1], ARGV[i + 2]) end return 1";
+const WRITES_PER_CALL = 2000;
+const CALLS_IN_FLIGHT = 4;
+
+/**
+ * Millions of tiny writes cost the client one command object each; this sends them a couple of
+ * thousand at a time through one server-side script call (or one MSET) instead. Seeding only:
+ * keys travel as arguments, which is fine on a single Redis, not on a cluster.
+ */
+class ManyWrites {
+  private args: string[] = [];
+  private readonly inFlight: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly command: { script: string; arity: number; trailing?: string[] } | { mset: true; arity: number },
+  ) {}
+
+  async add(...values: string[]): Promise<void> {
+    this.args.push(...values);
+    if (this.args.length >= WRITES_PER_CALL * this.command.arity) await this.send();
   }
-  const batcher = createBatcher(redis, batchSize, () => {});
-  for (const [key, fields] of buckets) {
-    batcher.pipeline.hset(key, ...fields);
-    await batcher.added();
+
+  async flush(): Promise<void> {
+    await this.send();
+    await Promise.all(this.inFlight.splice(0));
   }
-  await batcher.flush();
+
+  private async send(): Promise<void> {
+    if (this.args.length === 0) return;
+    const args = this.args;
+    this.args = [];
+    const { command } = this;
+    const call: Promise<unknown> = 'mset' in command ? this.redis.mset(...args) : this.redis.eval(command.script, 0, ...args, ...(command.trailing ?? []));
+    call.catch(() => undefined); // awaited below or in flush(); this only keeps Node from calling it unhandled meanwhile
+    this.inFlight.push(call);
+    // A few calls in flight keep Redis busy without holding every batch in memory.
+    if (this.inFlight.length >= CALLS_IN_FLIGHT) await this.inFlight.shift();
+  }
 }
 
 async function writeFeeds(
