@@ -153,6 +153,7 @@ export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<Ru
       redisUrl: stack.redisUrl,
       memcachedServer: stack.memcachedServer,
       appUrls: stack.appUrls,
+      workerUrls: stack.workerUrls,
     });
     const startedAt = new Date().toISOString();
     let measured: Awaited<ReturnType<typeof driveLoad>>;

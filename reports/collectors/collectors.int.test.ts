@@ -73,7 +73,7 @@ beforeAll(async () => {
   containers = await listRunContainers(docker, stack.runId);
   const startedMs = performance.now();
   const collectors = await startCollectors(
-    { docker, runId: stack.runId, shards: stack.shards, redisUrl: stack.redisUrl, memcachedServer: stack.memcachedServer, appUrls: stack.appUrls },
+    { docker, runId: stack.runId, shards: stack.shards, redisUrl: stack.redisUrl, memcachedServer: stack.memcachedServer, appUrls: stack.appUrls, workerUrls: stack.workerUrls },
     { intervalMs: 1000 },
   );
   try {
@@ -166,5 +166,13 @@ describe('server-side collectors on a live stack', () => {
       expect(metrics.nginx.linesParsed).toBe(0);
       expect(metrics.nginx.upstreams).toEqual([]);
     }
+  });
+
+  it('reads the job queues from a worker: the fan-out job of the upload completed, with its lag', () => {
+    const fanOut = metrics.queues?.find((q) => q.queue === 'fan-out');
+    expect(fanOut).toBeDefined();
+    expect(fanOut!.summary.jobsCompleted).toBeGreaterThanOrEqual(1);
+    expect(fanOut!.summary.lagMsMean).toBeGreaterThan(0);
+    expect(metrics.queues?.map((q) => q.queue)).toContain('push');
   });
 });

@@ -230,6 +230,21 @@ export const ContainerMetricsSchema = Obj({
 });
 export type ContainerMetrics = Static<typeof ContainerMetricsSchema>;
 
+export const QueueMetricsSchema = Obj({
+  queue: Type.String(),
+  series: Type.Array(Obj({ tS: TimeS, depth: Count })),
+  summary: Obj({
+    depthMax: Count,
+    depthMean: Rate,
+    /** Jobs completed during the run (by the sampled worker). */
+    jobsCompleted: Count,
+    /** Enqueue to done, of the jobs completed during the run; null without any. */
+    lagMsMean: NullableNumber,
+    lagP99Ms: NullableNumber,
+  }),
+});
+export type QueueMetrics = Static<typeof QueueMetricsSchema>;
+
 export const ServerMetricsSchema = Obj(
   {
     sampling: SamplingSchema,
@@ -241,6 +256,8 @@ export const ServerMetricsSchema = Obj(
     nginx: NginxMetricsSchema,
     apps: Type.Array(AppInstanceMetricsSchema),
     containers: Type.Array(ContainerMetricsSchema),
+    /** The job queues, from a worker's /metrics; absent when the stack runs no worker. */
+    queues: Type.Optional(Type.Array(QueueMetricsSchema)),
   },
   'Server-side metrics sampled during one run (reports/collectors).',
 );

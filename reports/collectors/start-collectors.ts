@@ -8,6 +8,7 @@ import { createMemcachedCollector, summarizeMemcached } from './memcached-collec
 import { createNginxCollector } from './nginx-collector.ts';
 import { createPgbouncerCollector, summarizePgbouncer } from './pgbouncer-collector.ts';
 import { createPostgresCollector, summarizePostgres } from './postgres-collector.ts';
+import { createQueueCollector, summarizeQueues } from './queue-collector.ts';
 import { createRedisCollector, summarizeRedis } from './redis-collector.ts';
 import type { CollectorHealth, NginxMetrics, ServerMetrics } from './server-metrics-schema.ts';
 
@@ -23,6 +24,8 @@ export interface CollectorTargets {
   memcachedServer?: string | undefined;
   /** Each app instance directly; index i is service app-i. */
   appUrls: readonly string[];
+  /** Each queue worker's /metrics; the first one is sampled for queue depth and lag. */
+  workerUrls?: readonly string[] | undefined;
 }
 
 export interface CollectorOptions {
@@ -176,7 +179,10 @@ export async function startCollectors(targets: CollectorTargets, options: Collec
   const nginx = wrap(createNginxCollector(targets.docker, targets.runId));
   const apps = targets.appUrls.map((url, i) => wrap(createAppMetricsCollector(`app-${i}`, url)));
   const containers = wrap(createContainerCollector(targets.docker, targets.runId));
+  const firstWorker = targets.workerUrls?.[0];
+  const queues = firstWorker === undefined ? undefined : wrap(createQueueCollector(firstWorker));
   const all: Array<CollectorRun<unknown, unknown>> = [
+    ...(queues ? [queues] : []),
     ...(memcached ? [memcached] : []),
     redis,
     ...postgres,
@@ -207,7 +213,7 @@ export async function startCollectors(targets: CollectorTargets, options: Collec
     await Promise.all(all.map((run) => run.idle()));
     // A last sample so the series end when the run does, not up to a second before.
     if (!options.signal?.aborted) await tickAll();
-    const [memcachedOut, redisOut, postgresOut, pgbouncerOut, nginxOut, appsOut, containersOut] = await Promise.all([
+    const [memcachedOut, redisOut, postgresOut, pgbouncerOut, nginxOut, appsOut, containersOut, queuesOut] = await Promise.all([
       memcached?.finish(summarizeMemcached),
       redis.finish(summarizeRedis),
       Promise.all(postgres.map((run, i) => run.finish((s) => ({ ...summarizePostgres(targets.shards[i]!.index, s), topStatements: [] })))),
@@ -215,6 +221,7 @@ export async function startCollectors(targets: CollectorTargets, options: Collec
       nginx.finish(() => EMPTY_NGINX),
       Promise.all(apps.map((run, i) => run.finish((s) => summarizeApp(`app-${i}`, targets.appUrls[i]!, s)))),
       containers.finish(() => []),
+      queues?.finish(summarizeQueues),
     ]);
     const metrics: ServerMetrics = {
       sampling: {
@@ -233,6 +240,7 @@ export async function startCollectors(targets: CollectorTargets, options: Collec
       containers: containersOut,
     };
     if (memcachedOut) metrics.memcached = memcachedOut;
+    if (queuesOut) metrics.queues = queuesOut;
     return metrics;
   };
   const stop = () => (result ??= finish());
