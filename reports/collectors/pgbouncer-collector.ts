@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type { ShardEndpoint } from '../../containers/stack.ts';
+import { createSimpleQueryClient } from './simple-query-client.ts';
 import type { Collector, Timed } from './collector.ts';
 import { counterDelta, counterTotal, mapIntervals, maxOf, ratePerS, ratio, round3, round3OrNull } from './rates.ts';
 import type { PgbouncerShardMetrics } from './server-metrics-schema.ts';
@@ -80,42 +80,8 @@ export function summarizePgbouncer(shard: number, samples: readonly Timed<Pgboun
  * admin_users and stats_users). The console speaks only the simple query protocol.
  */
 export function createPgbouncerCollector(shard: ShardEndpoint, timeoutMs: number): Collector<PgbouncerSample, PgbouncerShardMetrics> {
-  let client: pg.Client | undefined;
-  const connected = async (): Promise<pg.Client> => {
-    if (client) return client;
-    const fresh = new pg.Client({
-      host: shard.host,
-      port: shard.port,
-      user: shard.user,
-      password: shard.password,
-      database: 'pgbouncer',
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    fresh.on('error', () => {
-      if (client === fresh) client = undefined;
-    });
-    try {
-      await fresh.connect();
-    } catch (err) {
-      await fresh.end().catch(() => {});
-      throw err;
-    }
-    client = fresh;
-    return fresh;
-  };
-  const show = async (command: string): Promise<Record<string, unknown>[]> => {
-    const c = await connected();
-    try {
-      return (await c.query({ text: command, queryMode: 'simple' } as pg.QueryConfig)).rows as Record<string, unknown>[];
-    } catch (err) {
-      if (client === c) {
-        client = undefined;
-        void c.end().catch(() => {});
-      }
-      throw err;
-    }
-  };
+  const connection = createSimpleQueryClient(shard, 'pgbouncer', timeoutMs);
+  const show = async (command: string): Promise<Record<string, unknown>[]> => (await connection.query(command)).rows as Record<string, unknown>[];
   return {
     name: `pgbouncer-${shard.index}`,
     sample: async () => {
@@ -124,10 +90,6 @@ export function createPgbouncerCollector(shard: ShardEndpoint, timeoutMs: number
       return toPgbouncerSample(pools, stats, shard.database);
     },
     summarize: async (samples) => summarizePgbouncer(shard.index, samples),
-    close: async () => {
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-    },
+    close: () => connection.close(),
   };
 }

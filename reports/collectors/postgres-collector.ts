@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type { ShardEndpoint } from '../../containers/stack.ts';
+import { createSimpleQueryClient } from './simple-query-client.ts';
 import type { Collector, Timed } from './collector.ts';
 import { counterTotal, mapIntervals, meanOf, ratePerS, ratio, round3, round3OrNull } from './rates.ts';
 import type { PgStatement, PostgresShardMetrics } from './server-metrics-schema.ts';
@@ -109,46 +109,9 @@ export interface PostgresCollectorOptions {
  * late. pg_stat_statements has no such delay.
  */
 export function createPostgresCollector(shard: ShardEndpoint, options: PostgresCollectorOptions): Collector<PostgresSample, PostgresShardMetrics> {
-  let client: pg.Client | undefined;
   let topStatementsError: string | undefined;
-  const connected = async (): Promise<pg.Client> => {
-    if (client) return client;
-    const fresh = new pg.Client({
-      host: shard.host,
-      port: shard.port,
-      user: shard.user,
-      password: shard.password,
-      database: shard.database,
-      connectionTimeoutMillis: options.timeoutMs,
-      query_timeout: options.timeoutMs,
-      // No application_name: pgbouncer would replay it as a SET on every server it assigns.
-    });
-    // A broken connection is dropped and reopened at the next sample.
-    fresh.on('error', () => {
-      if (client === fresh) client = undefined;
-    });
-    try {
-      await fresh.connect();
-    } catch (err) {
-      await fresh.end().catch(() => {});
-      throw err;
-    }
-    client = fresh;
-    return fresh;
-  };
-  const query = async (text: string) => {
-    const c = await connected();
-    try {
-      return await c.query({ text, queryMode: 'simple' } as pg.QueryConfig);
-    } catch (err) {
-      // A timed-out or broken connection may be mid-reply: start the next sample on a new one.
-      if (client === c && !(err instanceof Error && 'code' in err)) {
-        client = undefined;
-        void c.end().catch(() => {});
-      }
-      throw err;
-    }
-  };
+  const connection = createSimpleQueryClient(shard, shard.database, options.timeoutMs);
+  const query = (text: string) => connection.query(text);
   return {
     name: `postgres-${shard.index}`,
     start: async () => {
@@ -176,10 +139,6 @@ export function createPostgresCollector(shard: ShardEndpoint, options: PostgresC
       if (topStatementsError !== undefined) metrics.topStatementsError = topStatementsError;
       return metrics;
     },
-    close: async () => {
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-    },
+    close: () => connection.close(),
   };
 }
