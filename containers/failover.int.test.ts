@@ -1,24 +1,16 @@
 import Dockerode from 'dockerode';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../lib/logger.ts';
-import { migrateForStack } from '../runner/migrate-stack.ts';
-import { ensureDockerEngine } from './docker/engine.ts';
-import { type StartedStack, startStack } from './stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOwnStack } from '../test/own-stack.ts';
+import type { StartedStack } from './stack.ts';
 import { RUN_LABEL, SERVICE_LABEL } from './services/service-context.ts';
 
 // A small stack of its own: this test stops an app instance, which the shared stack must not lose.
-const shared = inject('stack');
 const docker = new Dockerode();
 let stack: StartedStack;
 
 beforeAll(async () => {
-  const log = createLogger('silent');
-  const engine = await ensureDockerEngine(log);
-  stack = await startStack(
-    { ...shared.config, physicalShards: 1, logicalShards: 2, cache: 'off', appInstances: 2 },
-    { engine, catalog: shared.catalog, log, prepareShards: (s, m) => migrateForStack(s, m, log) },
-  );
+  stack = await startOwnStack({ appInstances: 2, logicalShards: 2 });
 });
 
 afterAll(async () => {

@@ -1,25 +1,17 @@
 import Dockerode from 'dockerode';
 import pg from 'pg';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../lib/logger.ts';
-import { migrateForStack } from '../runner/migrate-stack.ts';
-import { ensureDockerEngine } from './docker/engine.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_LABEL, SERVICE_LABEL } from './services/service-context.ts';
-import { type StartedStack, startStack } from './stack.ts';
+import { startOwnStack } from '../test/own-stack.ts';
+import type { StartedStack } from './stack.ts';
 
 // A stack of its own with a streaming replica per shard and feed hydration on the replicas.
-const shared = inject('stack');
 const docker = new Dockerode();
 let stack: StartedStack;
 
 beforeAll(async () => {
-  const log = createLogger('silent');
-  const engine = await ensureDockerEngine(log);
-  stack = await startStack(
-    { ...shared.config, physicalShards: 1, logicalShards: 4, cache: 'off', appInstances: 1, replicas: 1, readFromReplica: true },
-    { engine, catalog: shared.catalog, log, prepareShards: (s, m) => migrateForStack(s, m, log) },
-  );
+  stack = await startOwnStack({ appInstances: 1, replicas: 1, readFromReplica: true });
 });
 
 afterAll(async () => {
