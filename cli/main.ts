@@ -7,7 +7,7 @@ import { validateConfig } from '../lib/validate.ts';
 import { removeByLabel } from '../containers/docker/cleanup.ts';
 import { ensureDockerEngine } from '../containers/docker/engine.ts';
 import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
-import { StackConfigSchema } from '../containers/stack-config.ts';
+import { StackConfigSchema, loadStackConfig } from '../containers/stack-config.ts';
 import { newRunId, startStack } from '../containers/stack.ts';
 import { installInterruptGuard } from '../runner/interrupts.ts';
 import { runMainJob } from '../runner/main-job.ts';
@@ -95,7 +95,7 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
 
 /** The main job with a single configuration (the base stack) repeated: the input of `feedscale aa`. */
 async function runAaJob(opts: Record<string, string | undefined>, log: Logger) {
-  const { result } = await runJob({ ...opts, config: opts.config }, log, { configurations: [{ name: 'a', description: 'A/A: the base stack' }] });
+  const { result } = await runJob(opts, log, { configurations: [{ name: 'a', description: 'A/A: the base stack' }] });
   const [first] = result.reports;
   return { reportPath: first!.files.jsonPath, outDir: result.outDir, configuration: 'a' };
 }
@@ -109,7 +109,7 @@ async function upCommand(opts: Record<string, string | undefined>, log: Logger):
     poolSize: opts.poolSize,
     logicalShards: opts.logicalShards,
   });
-  const stackConfig = validateConfig(StackConfigSchema, (input as { stack?: unknown }).stack ?? {}, 'stack configuration');
+  const stackConfig = loadStackConfig((input as { stack?: unknown }).stack ?? {});
   const engine = await ensureDockerEngine(log);
   const runId = newRunId();
   let stopping: Promise<unknown> = Promise.resolve();

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { FeedscaleError } from '../lib/errors.ts';
+import { validateConfig } from '../lib/validate.ts';
 
 /**
  * The shape of one stack: what `startStack` brings up. Defaults follow the 2011 design
@@ -84,4 +86,16 @@ export function checkStackConfig(config: StackConfig): Array<{ path: string; mes
   if (config.fanOut === 'queue' && config.workers < 1) issues.push({ path: '/workers', message: 'must be >= 1 when fanOut is "queue" (nobody would run the jobs)' });
   if (config.readFromReplica && config.replicas < 1) issues.push({ path: '/readFromReplica', message: 'needs replicas: 1' });
   return issues;
+}
+
+/**
+ * A stack configuration from user input: schema defaults and rules, then the rules between
+ * fields, every issue with its path (CFG_ERR_INVALID). Every entry point that starts a stack
+ * from input goes through here; the main job adds its configuration paths itself.
+ */
+export function loadStackConfig(input: unknown, what = 'stack configuration'): Readonly<StackConfig> {
+  const config = validateConfig(StackConfigSchema, input, what);
+  const issues = checkStackConfig(config).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > 0) throw new FeedscaleError('CFG_ERR_INVALID', `invalid ${what}:\n  ${issues.join('\n  ')}`, { details: issues });
+  return config;
 }

@@ -1,7 +1,6 @@
 import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FeedscaleError } from '../lib/errors.ts';
-import { registerFormats } from '../lib/formats.ts';
 import { listIssues } from '../lib/validate.ts';
 import { type RunResult, RunResultSchema } from '../reports/result-schema.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
@@ -56,7 +55,6 @@ export async function writeRunResult(dir: string, plan: string, result: RunResul
 
 /** Finished runs of a job folder by "<plan>/<configuration>.r<n>"; files that do not validate are ignored (they will run again). */
 export async function readFinishedRuns(dir: string): Promise<Map<string, RunResult>> {
-  registerFormats();
   const done = new Map<string, RunResult>();
   const runsDir = join(dir, 'runs');
   const plans = await readdir(runsDir).catch(() => [] as string[]);

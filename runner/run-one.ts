@@ -11,6 +11,7 @@ import { toRunResult } from '../scenarios/engines/run-result.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
 import type { Dataset } from '../scenarios/workload/dataset-types.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
+import { APP_DEFAULTS } from '../system/app/app-config.ts';
 import { loadPostgresRows } from '../system/data/seed-loader.ts';
 import type { WorkloadModel } from '../scenarios/workload/model.ts';
 import type { SeedRedisJob, SeedRedisMessage } from './seed-redis-worker.ts';
@@ -19,9 +20,6 @@ import { DEFAULT_SEED_OBJECTS_MAX, seedObjects } from './seed-objects.ts';
 import { migrateForStack, withShardPools } from './migrate-stack.ts';
 import type { Progress } from './progress.ts';
 import type { ResolvedConfiguration } from './run-config.ts';
-
-/** Entries kept per Redis feed list; the same value the stack gives the apps. */
-const FEED_MAX_LENGTH = 500;
 
 export interface RunOneContext {
   engine: DockerEngine;
@@ -63,7 +61,7 @@ async function seedStack(stack: StartedStack, input: RunOneInput, ctx: RunOneCon
     seed: input.seed,
     logicalShards: dataset.logicalShards,
     redisUrl: stack.redisUrl,
-    options: { feedMaxLength: FEED_MAX_LENGTH, readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers },
+    options: { feedMaxLength: APP_DEFAULTS.feedMaxLength, readTimeMergeAboveFollowers: stack.config.readTimeMergeAboveFollowers },
   };
   const worker = new Worker(new URL('./seed-redis-worker-entry.mjs', import.meta.url), { workerData: job });
   const stopWorker = () => void worker.terminate();

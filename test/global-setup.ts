@@ -1,10 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../lib/logger.ts';
-import { validateConfig } from '../lib/validate.ts';
 import { ensureDockerEngine } from '../containers/docker/engine.ts';
 import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
 import { startStack } from '../containers/stack.ts';
-import { StackConfigSchema } from '../containers/stack-config.ts';
+import { loadStackConfig } from '../containers/stack-config.ts';
 import { migrateForStack } from '../runner/migrate-stack.ts';
 import type { StackInfo } from './stack-info.ts';
 
@@ -15,7 +14,7 @@ import type { StackInfo } from './stack-info.ts';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = createLogger(process.env.FEEDSCALE_LOG_LEVEL ?? 'warn');
   const engine = await ensureDockerEngine(log);
-  const config = validateConfig(StackConfigSchema, { catalog: process.env.FEEDSCALE_CATALOG ?? 'auto' }, 'test stack');
+  const config = loadStackConfig({ catalog: process.env.FEEDSCALE_CATALOG ?? 'auto' }, 'test stack');
   const catalog = await resolveCatalog(engine.docker, config.catalog, log);
   const stack = await startStack(config, { engine, catalog, log, prepareShards: (s, m) => migrateForStack(s, m, log) });
   const info: StackInfo = {

@@ -5,6 +5,17 @@ import { INSTAGRAM_EPOCH_MS } from '../data/ids.ts';
  * Configuration of one app instance. The harness passes it as JSON in the
  * FEEDSCALE_APP_CONFIG environment variable; `loadAppConfig` validates it once and freezes it.
  */
+/**
+ * Defaults that the seed loader must share with the service, so seeded state looks like what the
+ * live paths would have written (feed caps, session lifetime, map buckets, celebrity lists).
+ */
+export const APP_DEFAULTS = Object.freeze({
+  feedMaxLength: 500,
+  sessionTtlS: 86_400,
+  mediaOwnerBucketSize: 1000,
+  celebrityMediaMaxLength: 100,
+});
+
 export const PhysicalShardSchema = Type.Object(
   {
     /** Host of the shard's pgbouncer (the app never talks to Postgres directly). */
@@ -75,7 +86,7 @@ export const AppConfigSchema = Type.Object(
     feed: Type.Object(
       {
         /** Entries kept in each user's Redis feed list (LTRIM cap). */
-        maxLength: Type.Integer({ minimum: 1, default: 500 }),
+        maxLength: Type.Integer({ minimum: 1, default: APP_DEFAULTS.feedMaxLength }),
         pageSizeDefault: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
         pageSizeMax: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         /** Hydrate feed pages from each shard's replica (shards[i].replica) instead of its primary. */
@@ -86,7 +97,7 @@ export const AppConfigSchema = Type.Object(
     sessions: Type.Object(
       {
         /** Lifetime of a session token in Redis (`session:<token>`); not refreshed on use. */
-        ttlS: Type.Integer({ minimum: 1, maximum: 31_536_000, default: 86_400 }),
+        ttlS: Type.Integer({ minimum: 1, maximum: 31_536_000, default: APP_DEFAULTS.sessionTtlS }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -114,7 +125,7 @@ export const AppConfigSchema = Type.Object(
          */
         readTimeMergeAboveFollowers: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { default: null }),
         /** Entries kept in each `celebrity-media:<ownerId>` list. */
-        celebrityMediaMaxLength: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        celebrityMediaMaxLength: Type.Integer({ minimum: 1, maximum: 10_000, default: APP_DEFAULTS.celebrityMediaMaxLength }),
         /** Jobs one worker process runs at once, per queue. */
         workerConcurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
         /** Attempts per job before it is left failed (exponential backoff from 100 ms). */
@@ -140,7 +151,7 @@ export const AppConfigSchema = Type.Object(
     mediaOwnerMap: Type.Object(
       {
         /** Media per Redis hash of the media -> owner map (2011: 1000, with hash-zipmap-max-entries 1000). */
-        bucketSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+        bucketSize: Type.Integer({ minimum: 1, maximum: 100_000, default: APP_DEFAULTS.mediaOwnerBucketSize }),
       },
       { additionalProperties: false, default: {} },
     ),

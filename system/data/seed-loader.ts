@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { FeedscaleError } from '../../lib/errors.ts';
+import { APP_DEFAULTS } from '../app/app-config.ts';
 import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
 import { sessionTokenFor } from '../../scenarios/workload/session-tokens.ts';
 import { celebrityMediaKey, feedKey, followerCountKey, mediaOwnerBucketKey, sessionKey } from '../feed/feed-keys.ts';
@@ -170,7 +171,7 @@ export async function loadRedisState(
     const t1 = performance.now();
     const sessions = await writeSessionsAndCounters(redis, dataset, followerCounts, options);
     const t2 = performance.now();
-    await writeMediaOwnerMap(redis, dataset, options.mediaOwnerBucketSize ?? 1000);
+    await writeMediaOwnerMap(redis, dataset, options.mediaOwnerBucketSize ?? APP_DEFAULTS.mediaOwnerBucketSize);
     const t3 = performance.now();
     return {
       ...feedStats,
@@ -378,7 +379,7 @@ function createBatcher(redis: Redis, batchSize: number, onFlush: (units: number)
  * decision reads.
  */
 async function writeSessionsAndCounters(redis: Redis, dataset: Dataset, followerCounts: Map<bigint, number>, options: SeedOptions): Promise<number> {
-  const ttlS = String(options.sessionTtlS ?? 86_400);
+  const ttlS = String(options.sessionTtlS ?? APP_DEFAULTS.sessionTtlS);
   const sessions = new ManyWrites(redis, { script: SET_EX_MANY, arity: 2, trailing: [ttlS] });
   const counters = new ManyWrites(redis, { mset: true, arity: 2 });
   for (const user of dataset.users) {
@@ -465,7 +466,7 @@ async function writeFeeds(
     }
     await batcher.added();
   }
-  for (const [owner, mediaIds] of buildCelebrityMedia(dataset, mergedOwners, options.celebrityMediaMaxLength ?? 100)) {
+  for (const [owner, mediaIds] of buildCelebrityMedia(dataset, mergedOwners, options.celebrityMediaMaxLength ?? APP_DEFAULTS.celebrityMediaMaxLength)) {
     const key = celebrityMediaKey(owner);
     batcher.pipeline.del(key);
     if (mediaIds.length > 0) batcher.pipeline.rpush(key, ...mediaIds.map((id) => id.toString()));
