@@ -5,6 +5,10 @@ import { defineConfig } from 'vitest/config';
  * (*.int.test.ts against one real stack in containers, started once by test/global-setup.ts).
  * If no Docker engine can be made available, the integration project fails; it never skips.
  */
+// The AWS SDK warns on every client that it will need Node 22 in 2027; the README says so once.
+// Test workers and the CLI processes tests spawn inherit it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     projects: [

@@ -1,6 +1,6 @@
 /**
  * Dataset benchmark: how long does generateDataset (scenarios/workload/dataset.ts) take, and how
- * much heap does its result hold, at 1/100 of the 2011 scale (140,000 users, shared/FACTS.md)?
+ * much heap does its result hold, at 1/100 of the 2011 scale (140,000 users, docs/facts.md)?
  *
  * Load shape: one generation at createWorkloadModel({ scaleFactor: 0.01 }) with 16 logical
  * shards (the app's default) and a fixed seed, after a small warm-up generation (1/10,000) so
@@ -19,7 +19,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ExitCode } from '../lib/errors.ts';
-import type { Dataset } from '../scenarios/workload/dataset-types.ts';
+import type { Dataset } from '../lib/dataset-types.ts';
 import { generateDataset } from '../scenarios/workload/dataset.ts';
 import { createWorkloadModel } from '../scenarios/workload/model.ts';
 import { fmtRatio, printTable } from './table.ts';

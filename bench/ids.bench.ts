@@ -16,7 +16,7 @@
  *
  * Target: the service's (race-free) next_id() sustains >= 0.2x the nextval() rate on one connection (the
  * PL/pgSQL wrapper, a clock read and three bigint ops cost at most 5 bare sequence calls) and
- * >= 10,000 IDs/s per shard (400x the 2011 fleet-wide peak of 25 photos/s, shared/FACTS.md).
+ * >= 10,000 IDs/s per shard (400x the 2011 fleet-wide peak of 25 photos/s, docs/facts.md).
  * The machine is shared and small; ratios are the number to read, absolute rates are context.
  * Results also go to out/bench/ids.json.
  */
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ExitCode } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import type { ShardEndpoint } from '../containers/stack.ts';
+import type { ShardEndpoint } from '../lib/stack-endpoints.ts';
 import { startMinimalStack } from '../experiments/minimal-stack.ts';
 import { SEQUENCE_BITS, SEQUENCE_MODULUS, SHARD_BITS, publishedNextIdFunctionSql, schemaName } from '../system/data/ids.ts';
 import { fmtRatio, printTable } from './table.ts';

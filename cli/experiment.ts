@@ -1,10 +1,11 @@
+import { terminal } from '../lib/terminal.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
-import { removeByLabel } from '../containers/docker/cleanup.ts';
+import { sweepRun } from '../containers/docker/cleanup.ts';
 import { ensureDockerEngine } from '../containers/docker/engine.ts';
 import { newRunId } from '../containers/stack.ts';
 import { startMinimalStack } from '../experiments/minimal-stack.ts';
@@ -55,7 +56,7 @@ async function redisMapCommand(flags: RedisMapFlags, log: Logger): Promise<numbe
     const engine = await ensureDockerEngine(log);
     const runId = newRunId();
     let job: Promise<unknown> = Promise.resolve();
-    using guard = installInterruptGuard({ log, teardown: () => removeByLabel(engine.docker, runId), settled: () => job });
+    using guard = installInterruptGuard({ log, teardown: () => sweepRun(engine.docker, runId), settled: () => job });
     log.info('no --redis-url: starting a minimal stack for the experiment');
     const stack = await startMinimalStack(log, { engine, runId, signal: guard.signal });
     try {
@@ -67,11 +68,11 @@ async function redisMapCommand(flags: RedisMapFlags, log: Logger): Promise<numbe
     }
   }
 
-  process.stdout.write(`\n${formatRedisMapTable(result)}\n`);
+  terminal.writeOut(`\n${formatRedisMapTable(result)}\n`);
   if (flags.out) {
     mkdirSync(dirname(flags.out), { recursive: true });
     writeFileSync(flags.out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`wrote ${flags.out}\n`);
+    terminal.writeOut(`wrote ${flags.out}\n`);
   }
   return ExitCode.OK;
 }

@@ -1,3 +1,4 @@
+import { terminal } from '../lib/terminal.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -43,8 +44,8 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
           ...(opts.baselineConfig ? { baselineConfiguration: opts.baselineConfig } : {}),
           ...(opts.candidateConfig ? { candidateConfiguration: opts.candidateConfig } : {}),
         });
-        process.stdout.write(`${result.markdown}\n`);
-        for (const path of result.written) process.stdout.write(`wrote ${path}\n`);
+        terminal.writeOut(`${result.markdown}\n`);
+        for (const path of result.written) terminal.writeOut(`wrote ${path}\n`);
         return result.exitCode;
       }),
     );
@@ -81,7 +82,7 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
         const text = `${lines.join('\n')}\n`;
         await writeFile(join(job.outDir, 'aa.json'), `${JSON.stringify({ thresholds, splits, ...summary, results: undefined }, null, 2)}\n`);
         await writeFile(join(job.outDir, 'aa.txt'), text);
-        process.stdout.write(text);
+        terminal.writeOut(text);
         log.info(`A/A results in ${job.outDir}`);
         return ExitCode.OK;
       }),

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { describe, expect, inject, it } from 'vitest';
-import { RUN_LABEL } from '../containers/services/service-context.ts';
+import { RUN_LABEL } from '../containers/docker/labels.ts';
 import { ExitCode } from '../lib/errors.ts';
 import type { Report } from '../reports/report-schema.ts';
 
@@ -24,9 +24,23 @@ function start(args: string[]): { child: ChildProcess; stderr: () => string; don
   return { child, stderr: () => stderr, done };
 }
 
-/** The run IDs a feedscale process announced on stderr ("starting stack <id>"). */
-function runIdsIn(stderr: string): string[] {
-  return [...stderr.matchAll(/"runId":"([0-9a-f]+)"[^\n]*starting stack/g)].map((m) => m[1]!);
+/** The run IDs a feedscale process announced ("starting stack <id>"), in JSON or readable log lines. */
+function runIdsIn(output: string): string[] {
+  return [...new Set([...output.matchAll(/starting stack ([0-9a-f]{8})/g)].map((m) => m[1]!))];
+}
+
+async function waitFor(what: string, timeoutMs: number, done: () => Promise<boolean> | boolean, detail: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms:\n${detail().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** PIDs of processes whose command line contains `marker` (a unique output folder). */
+function pidsWith(marker: string): number[] {
+  const found = spawnSync('pgrep', ['-f', '--', marker], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
 }
 
 /** Containers and networks of the given runs (other feedscale runs on this engine are not ours to judge). */
@@ -80,5 +94,51 @@ describe('feedscale run (the main job)', () => {
     const { code, stderr: log } = await done;
     expect(code).toBe(ExitCode.INTERRUPTED);
     expect(await leftovers(runIdsIn(log))).toEqual({ containers: [], networks: [] });
+  });
+
+  it('tears the stack down and ends when its terminal is closed in the middle of a run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'feedscale-hangup-'));
+    // script(1) gives the CLI a pseudo-terminal (stdout and stderr are a TTY: readable logs and
+    // progress bars); killing script closes the terminal's master side, as closing a terminal
+    // window or killing a tmux session does.
+    const command = [process.execPath, BIN, 'run', ...SMALL, '--duration', '60', '--out', out].map((a) => `'${a}'`).join(' ');
+    const term = spawn('script', ['-q', '-f', '-e', '-c', `exec ${command}`, '/dev/null'], {
+      env: { ...process.env, FEEDSCALE_LOG_LEVEL: 'info', CI: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    term.stdout!.on('data', (d) => (screen += d));
+    term.stderr!.on('data', (d) => (screen += d));
+    await waitFor('the run never started containers', 120_000, async () => {
+      const [runId] = runIdsIn(screen);
+      return runId !== undefined && (await leftovers([runId])).containers.length >= 3;
+    }, () => screen);
+    const pids = pidsWith(out);
+    expect(pids.length).toBeGreaterThan(0);
+    // Readable lines on a terminal, not JSON.
+    expect(screen).toMatch(/INFO.*starting stack/);
+    expect(screen).not.toMatch(/\{"level":30/);
+    term.kill('SIGKILL');
+    await waitFor('the run did not end after its terminal closed', 90_000, () => pidsWith(out).length === 0);
+    expect(await leftovers(runIdsIn(screen))).toEqual({ containers: [], networks: [] });
+  });
+});
+
+describe('feedscale up', () => {
+  it('stays up after printing the endpoints and removes the stack on a signal', async () => {
+    const { child, done } = start(['up', '--catalog', shared.catalog.kind, '--logical-shards', '4', '--instances', '1']);
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    await waitFor('the stack never came up', 180_000, () => stdout.includes('stack is up'), () => stdout);
+    const { runId, baseUrl } = JSON.parse(stdout.slice(0, stdout.indexOf('stack is up'))) as { runId: string; baseUrl: string };
+    // Still alive, and the stack answers, well after the endpoints were printed.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(child.exitCode).toBeNull();
+    expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+    expect((await leftovers([runId])).containers.length).toBeGreaterThan(5);
+    child.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).toBe(ExitCode.INTERRUPTED);
+    expect(await leftovers([runId])).toEqual({ containers: [], networks: [] });
   });
 });

@@ -1,26 +1,28 @@
+import { terminal } from '../lib/terminal.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../lib/errors.ts';
-import { type Logger, createLogger } from '../lib/logger.ts';
+import { ExitCode, FeedscaleError } from '../lib/errors.ts';
+import { LOG_FORMATS, type LogFormat, type Logger, createLogger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
-import { removeByLabel } from '../containers/docker/cleanup.ts';
+import { sweepRun } from '../containers/docker/cleanup.ts';
 import { ensureDockerEngine } from '../containers/docker/engine.ts';
 import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
 import { StackConfigSchema, loadStackConfig } from '../containers/stack-config.ts';
 import { newRunId, startStack } from '../containers/stack.ts';
-import { installInterruptGuard } from '../runner/interrupts.ts';
+import { installInterruptGuard, untilInterrupted } from '../runner/interrupts.ts';
 import { runMainJob } from '../runner/main-job.ts';
+import { checkDrivers, checkOutputFolder } from '../runner/preflight.ts';
 import { loadPlanForRun } from '../runner/plan-for-run.ts';
 import { createProgress } from '../runner/progress.ts';
 import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
-import { migrateForStack } from '../runner/migrate-stack.ts';
 import { registerExperimentCommands } from './experiment.ts';
 import { exitCodeAction, reportError } from './report-error.ts';
 import { registerGateCommands } from './gate-commands.ts';
-import { RUN_FLAGS, type RunFlag, applyFlags, readJsonFile } from './options.ts';
+import { RUN_FLAGS, type RunFlag, applyFlags } from '../runner/run-flags.ts';
+import { readJsonFile } from './options.ts';
 
 // The AWS SDK warns on every start that it will need Node 22 in 2027; the README says so once.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -52,12 +54,15 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
     const { run, configurations, plans } = loadRunConfig(applyFlags(base, flags));
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
   }
+  // Everything that can be checked is checked before the first container starts.
+  if (!opts.resume) await checkOutputFolder(manifest.run.outDir);
   const engine = await ensureDockerEngine(log);
+  await checkDrivers(manifest.plans, engine.docker, log);
   const runIds = new Set<string>();
   let job: Promise<unknown> = Promise.resolve();
   using guard = installInterruptGuard({
     log,
-    teardown: () => Promise.all([...runIds].map((id) => removeByLabel(engine.docker, id))),
+    teardown: () => Promise.all([...runIds].map((id) => sweepRun(engine.docker, id))),
     settled: () => job,
   });
   const catalog = await resolveCatalog(engine.docker, manifest.run.stack.catalog, log);
@@ -85,11 +90,11 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
 async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
   const { result, catalog } = await runJob(opts, log);
   for (const { table, files } of result.reports) {
-    process.stdout.write(`\n${table}\n`);
-    process.stdout.write(`report: ${files.jsonPath}\n        ${files.markdownPath}\n${files.htmlPath ? `        ${files.htmlPath}\n` : ''}`);
+    terminal.writeOut(`\n${table}\n`);
+    terminal.writeOut(`report: ${files.jsonPath}\n        ${files.markdownPath}\n${files.htmlPath ? `        ${files.htmlPath}\n` : ''}`);
   }
   const resumed = result.resumedRuns > 0 ? ` (${result.resumedRuns} run(s) taken from the earlier attempt)` : '';
-  process.stdout.write(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s${resumed}; image catalog: ${catalog.kind} (${catalog.reason})\n`);
+  terminal.writeOut(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s${resumed}; image catalog: ${catalog.kind} (${catalog.reason})\n`);
   return ExitCode.OK;
 }
 
@@ -113,14 +118,14 @@ async function upCommand(opts: Record<string, string | undefined>, log: Logger):
   const engine = await ensureDockerEngine(log);
   const runId = newRunId();
   let stopping: Promise<unknown> = Promise.resolve();
-  using guard = installInterruptGuard({ log, teardown: () => removeByLabel(engine.docker, runId), settled: () => stopping });
+  using guard = installInterruptGuard({ log, teardown: () => sweepRun(engine.docker, runId), settled: () => stopping });
   const catalog = await resolveCatalog(engine.docker, stackConfig.catalog, log);
-  const stack = await startStack(stackConfig, { engine, catalog, log, runId, signal: guard.signal, prepareShards: (s, m) => migrateForStack(s, m, log) });
-  process.stdout.write(
+  const stack = await startStack(stackConfig, { engine, catalog, log, runId, signal: guard.signal });
+  terminal.writeOut(
     `${JSON.stringify({ runId, catalog: catalog.kind, baseUrl: stack.baseUrl, appUrls: stack.appUrls, shards: stack.shards, redisUrl: stack.redisUrl, memcached: stack.memcachedServers, objectStore: stack.objectStore.endpoint, cdn: stack.cdnUrl, notificationSink: stack.notificationSinkUrl, workers: stack.workerUrls, timingsMs: stack.timingsMs }, null, 2)}\n`,
   );
-  process.stdout.write('stack is up; Ctrl-C tears it down\n');
-  await new Promise<void>((resolve) => guard.signal.addEventListener('abort', () => resolve(), { once: true }));
+  terminal.writeOut('stack is up; Ctrl-C tears it down\n');
+  await untilInterrupted(guard.signal);
   stopping = stack.stop();
   await stopping;
   return ExitCode.INTERRUPTED;
@@ -128,9 +133,9 @@ async function upCommand(opts: Record<string, string | undefined>, log: Logger):
 
 async function downCommand(opts: { run?: string }, log: Logger): Promise<number> {
   const engine = await ensureDockerEngine(log);
-  const removed = await removeByLabel(engine.docker, opts.run);
-  process.stdout.write(`removed ${removed.containers.length} container(s) and ${removed.networks.length} network(s)${opts.run ? ` of run ${opts.run}` : ''}\n`);
-  for (const name of removed.containers) process.stdout.write(`  ${name}\n`);
+  const removed = await sweepRun(engine.docker, opts.run);
+  terminal.writeOut(`removed ${removed.containers.length} container(s) and ${removed.networks.length} network(s)${opts.run ? ` of run ${opts.run}` : ''}\n`);
+  for (const name of removed.containers) terminal.writeOut(`  ${name}\n`);
   return ExitCode.OK;
 }
 
@@ -139,7 +144,7 @@ async function imagesCommand(opts: { catalog?: string }, log: Logger): Promise<n
   const engine = await ensureDockerEngine(log);
   const started = Date.now();
   const catalog = await resolveCatalog(engine.docker, choice, log);
-  process.stdout.write(`${JSON.stringify({ ...catalog, elapsedMs: Date.now() - started }, null, 2)}\n`);
+  terminal.writeOut(`${JSON.stringify({ ...catalog, elapsedMs: Date.now() - started }, null, 2)}\n`);
   return ExitCode.OK;
 }
 
@@ -148,6 +153,7 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
   const program = new Command('feedscale')
     .description('Run, load and compare the 2011 Instagram reference architecture')
     .version(VERSION)
+    .option('--log-format <format>', `log lines on stderr: ${LOG_FORMATS.join(' | ')} (default: pretty when stdout is a terminal, else json)`)
     .exitOverride()
     .showHelpAfterError();
   const wrap = exitCodeAction(log, setExitCode);
@@ -189,8 +195,26 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
   return program;
 }
 
+/**
+ * The --log-format value, read before commander parses (the logger must exist first); a bad
+ * value is a CFG_ERR_INVALID naming the option.
+ */
+export function logFormatOf(argv: readonly string[]): LogFormat | undefined {
+  const i = argv.findIndex((a) => a === '--log-format' || a.startsWith('--log-format='));
+  if (i < 0) return undefined;
+  const value = argv[i]!.includes('=') ? argv[i]!.slice(argv[i]!.indexOf('=') + 1) : argv[i + 1];
+  if (value === 'json' || value === 'pretty') return value;
+  throw new FeedscaleError('CFG_ERR_INVALID', `--log-format must be one of ${LOG_FORMATS.join(', ')} (got ${JSON.stringify(value ?? '')})`);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const log = createLogger();
+  let format: LogFormat | undefined;
+  try {
+    format = logFormatOf(argv);
+  } catch (err) {
+    return reportError(err, createLogger());
+  }
+  const log = createLogger(format ? { format } : {});
   let exitCode: number = ExitCode.OK;
   const program = buildCli(log, (code) => (exitCode = code));
   try {

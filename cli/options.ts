@@ -1,25 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { FeedscaleError } from '../lib/errors.ts';
 
-/** Command-line options of `feedscale run` and the config field each one sets. */
-export const RUN_FLAGS = Object.freeze({
-  catalog: { flag: '--catalog <kind>', path: ['stack', 'catalog'], help: 'image catalog: auto | official | local' },
-  shards: { flag: '--shards <n>', path: ['stack', 'physicalShards'], help: 'physical Postgres shards (each behind pgbouncer)' },
-  logicalShards: { flag: '--logical-shards <n>', path: ['stack', 'logicalShards'], help: 'logical shards (schemas)' },
-  instances: { flag: '--instances <n>', path: ['stack', 'appInstances'], help: 'app instances behind nginx' },
-  poolSize: { flag: '--pool-size <n>', path: ['stack', 'pgbouncerPoolSize'], help: 'pgbouncer default_pool_size' },
-  cache: { flag: '--cache <mode>', path: ['stack', 'cache'], help: 'base cache mode: memcached | off' },
-  seed: { flag: '--seed <n>', path: ['seed'], help: 'seed of the dataset and request streams' },
-  plan: { flag: '--plan <name|file>', path: ['plan'], help: 'plan name (scenarios/plans) or plan file' },
-  rate: { flag: '--rate <rps>', path: ['load', 'rateRps'], help: 'arrival rate, requests/s (overrides the plan)' },
-  duration: { flag: '--duration <s>', path: ['load', 'durationS'], help: 'measured seconds (overrides the plan)' },
-  warmup: { flag: '--warmup <s>', path: ['load', 'warmupS'], help: 'warm-up seconds (overrides the plan)' },
-  scale: { flag: '--scale <fraction>', path: ['workload', 'scaleFactor'], help: 'fraction of the 14M users to generate (e.g. 0.0002)' },
-  repeats: { flag: '--repeats <n>', path: ['repeats'], help: 'repeats per configuration, interleaved' },
-  out: { flag: '--out <dir>', path: ['outDir'], help: 'output folder' },
-} as const);
-export type RunFlag = keyof typeof RUN_FLAGS;
-
 /** Reads a JSON config file; a missing or malformed file is a CFG_ERR_FILE naming the file. */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
   let text: string;
@@ -33,31 +14,4 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   } catch (err) {
     throw new FeedscaleError('CFG_ERR_FILE', `${what} ${path} is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-/** Lays the given flags over a config object (flags win), at the paths of RUN_FLAGS. */
-export function applyFlags(base: unknown, flags: Partial<Record<RunFlag, string>>): Record<string, unknown> {
-  const config = structuredClone((base ?? {}) as Record<string, unknown>);
-  for (const [name, value] of Object.entries(flags) as [RunFlag, string | undefined][]) {
-    if (value === undefined || !(name in RUN_FLAGS)) continue;
-    const path = RUN_FLAGS[name].path;
-    let node = config;
-    for (const key of path.slice(0, -1)) {
-      const child = node[key];
-      node = (child && typeof child === 'object' ? child : (node[key] = {})) as Record<string, unknown>;
-    }
-    node[path[path.length - 1]!] = value;
-  }
-  return config;
-}
-
-/** Adds the flag to each config issue it can be traced to: "/stack/physicalShards (--shards): ...". */
-export function annotateWithFlags(details: readonly string[]): string[] {
-  return details.map((line) => {
-    for (const spec of Object.values(RUN_FLAGS)) {
-      const path = `/${spec.path.join('/')}`;
-      if (line.startsWith(`${path}:`)) return `${path} (${spec.flag.split(' ')[0]})${line.slice(path.length)}`;
-    }
-    return line;
-  });
 }

@@ -1,17 +1,18 @@
+import { terminal } from '../lib/terminal.ts';
 import { ExitCode, isFeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { annotateWithFlags } from './options.ts';
+import { annotateWithFlags } from '../runner/run-flags.ts';
 
 /** Prints an error the way every command does and returns its exit code (docs/errors.md). */
 export function reportError(err: unknown, log: Logger): number {
   if (isFeedscaleError(err)) {
     const details = err.code === 'CFG_ERR_INVALID' && err.details.length > 0 ? annotateWithFlags(err.details) : undefined;
     const message = details ? `${err.message.split('\n')[0]}\n  ${details.join('\n  ')}` : err.message;
-    process.stderr.write(`feedscale: ${err.code}: ${message}\n`);
+    terminal.writeLog(`feedscale: ${err.code}: ${message}\n`);
     return err.exitCode;
   }
   log.error({ err }, 'unexpected error');
-  process.stderr.write(`feedscale: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+  terminal.writeLog(`feedscale: unexpected error: ${(err as Error)?.stack ?? err}\n`);
   return ExitCode.CRASH;
 }
 

@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOwnStack } from '../test/own-stack.ts';
 import type { StartedStack } from './stack.ts';
-import { RUN_LABEL, SERVICE_LABEL } from './services/service-context.ts';
+import { RUN_LABEL, SERVICE_LABEL } from './docker/labels.ts';
 
 // A small stack of its own: this test stops an app instance, which the shared stack must not lose.
 const docker = new Dockerode();

@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_LABEL, SERVICE_LABEL } from './services/service-context.ts';
+import { RUN_LABEL, SERVICE_LABEL } from './docker/labels.ts';
 import { startOwnStack } from '../test/own-stack.ts';
 import type { StartedStack } from './stack.ts';
 

@@ -1,10 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FeedscaleError } from '../lib/errors.ts';
-import { validateConfig } from '../lib/validate.ts';
+import { type ConfigIssue, validateConfigWithRules } from '../lib/validate.ts';
+import { shardLayoutIssue } from '../system/data/shard-map.ts';
+import {
+  CacheModeSchema,
+  FanOutModeSchema,
+  FeedReadDelayMsSchema,
+  LogicalShardsSchema,
+  ReadTimeMergeAboveFollowersSchema,
+} from '../system/stack-switches.ts';
 
 /**
  * The shape of one stack: what `startStack` brings up. Defaults follow the 2011 design
- * scaled down to a 2-core machine (shared/FACTS.md: stateless app tier, Postgres shards
+ * scaled down to a 2-core machine (docs/facts.md: stateless app tier, Postgres shards
  * behind pgbouncer, Redis, memcached, S3).
  */
 export const ImageCatalogChoiceSchema = Type.Union([Type.Literal('auto'), Type.Literal('official'), Type.Literal('local')], {
@@ -21,30 +28,16 @@ export const StackConfigSchema = Type.Object(
     catalog: ImageCatalogChoiceSchema,
     appInstances: Type.Integer({ minimum: 1, maximum: 32, default: 2, description: 'Stateless Fastify app containers behind nginx (2011: 25+ Django servers).' }),
     physicalShards: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'Physical Postgres hosts, each behind its own pgbouncer (2011: 12 primaries).' }),
-    logicalShards: Type.Integer({
-      minimum: 1,
-      maximum: 8192,
-      default: 512,
-      description: 'Logical shards (Postgres schemas) spread over the physical hosts; encoded in every ID (13 bits). 2011: thousands.',
-    }),
-    cache: Type.Union([Type.Literal('memcached'), Type.Literal('off')], {
-      default: 'memcached',
-      description: 'memcached: read-through cache of user and media objects; off: no memcached container, every read goes to Postgres.',
-    }),
+    logicalShards: LogicalShardsSchema,
+    cache: CacheModeSchema,
     workers: Type.Integer({
       minimum: 0,
       maximum: 32,
       default: 1,
       description: 'Queue worker containers running fan-out and push jobs (2011: ~200 Gearman workers). Needs >= 1 when fanOut is "queue".',
     }),
-    fanOut: Type.Union([Type.Literal('queue'), Type.Literal('sync')], {
-      default: 'queue',
-      description: 'queue: publishing enqueues a BullMQ job the workers fan out (2011); sync: the upload request fans out itself.',
-    }),
-    readTimeMergeAboveFollowers: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], {
-      default: null,
-      description: 'Accounts with more followers are not fanned out; feed reads merge their media instead. null = off, as in 2011.',
-    }),
+    fanOut: FanOutModeSchema,
+    readTimeMergeAboveFollowers: ReadTimeMergeAboveFollowersSchema,
     memcachedInstances: Type.Integer({
       minimum: 1,
       maximum: 8,
@@ -53,12 +46,7 @@ export const StackConfigSchema = Type.Object(
     }),
     replicas: Type.Integer({ minimum: 0, maximum: 1, default: 0, description: 'Streaming replicas per physical shard (2011: 1 per primary).' }),
     readFromReplica: Type.Boolean({ default: false, description: 'Feed hydration reads from the replicas (needs replicas: 1).' }),
-    injectFeedReadDelayMs: Type.Integer({
-      minimum: 0,
-      maximum: 60_000,
-      default: 0,
-      description: 'Fault injection: milliseconds added to every feed read in the app (to check that a gate catches a regression). 0 = none.',
-    }),
+    injectFeedReadDelayMs: FeedReadDelayMsSchema,
     pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'pgbouncer default_pool_size: server connections per shard (transaction pooling).' }),
     appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'pg.Pool size per physical shard inside each app instance (client connections to pgbouncer).' }),
     memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128, description: 'memcached memory limit (-m), MB.' }),
@@ -80,9 +68,10 @@ export const StackConfigSchema = Type.Object(
 export type StackConfig = Static<typeof StackConfigSchema>;
 
 /** Rules between fields, each with the path of the field that breaks it. */
-export function checkStackConfig(config: StackConfig): Array<{ path: string; message: string }> {
-  const issues: Array<{ path: string; message: string }> = [];
-  if (config.logicalShards < config.physicalShards) issues.push({ path: '/logicalShards', message: `must be >= physicalShards (${config.physicalShards})` });
+export function checkStackConfig(config: Readonly<StackConfig>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const layout = shardLayoutIssue(config.logicalShards, config.physicalShards);
+  if (layout) issues.push({ path: '/logicalShards', message: layout });
   if (config.fanOut === 'queue' && config.workers < 1) issues.push({ path: '/workers', message: 'must be >= 1 when fanOut is "queue" (nobody would run the jobs)' });
   if (config.readFromReplica && config.replicas < 1) issues.push({ path: '/readFromReplica', message: 'needs replicas: 1' });
   return issues;
@@ -94,8 +83,5 @@ export function checkStackConfig(config: StackConfig): Array<{ path: string; mes
  * from input goes through here; the main job adds its configuration paths itself.
  */
 export function loadStackConfig(input: unknown, what = 'stack configuration'): Readonly<StackConfig> {
-  const config = validateConfig(StackConfigSchema, input, what);
-  const issues = checkStackConfig(config).map((i) => `${i.path}: ${i.message}`);
-  if (issues.length > 0) throw new FeedscaleError('CFG_ERR_INVALID', `invalid ${what}:\n  ${issues.join('\n  ')}`, { details: issues });
-  return config;
+  return validateConfigWithRules(StackConfigSchema, input, what, checkStackConfig);
 }

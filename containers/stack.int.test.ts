@@ -7,7 +7,7 @@ import { isFeedscaleError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { ensureDockerEngine } from './docker/engine.ts';
 import { startStack } from './stack.ts';
-import { MANAGED_LABEL, RUN_LABEL, SERVICE_LABEL } from './services/service-context.ts';
+import { MANAGED_LABEL, RUN_LABEL, SERVICE_LABEL } from './docker/labels.ts';
 
 const stack = inject('stack');
 const docker = new Dockerode();

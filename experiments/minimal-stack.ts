@@ -4,7 +4,6 @@ import { type DockerEngine, ensureDockerEngine } from '../containers/docker/engi
 import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
 import { StackConfigSchema } from '../containers/stack-config.ts';
 import { type StartedStack, newRunId, startStack } from '../containers/stack.ts';
-import { migrateForStack } from '../runner/migrate-stack.ts';
 
 /**
  * The smallest reference stack the project's own code starts: 1 physical shard holding 1
@@ -29,6 +28,5 @@ export async function startMinimalStack(
     log,
     runId: options.runId ?? newRunId(),
     ...(options.signal ? { signal: options.signal } : {}),
-    prepareShards: (s, m) => migrateForStack(s, m, log),
   });
 }

@@ -97,7 +97,7 @@ describe('bytes per pair', () => {
     expect(mbPerMillionPairs((16 * 2 ** 20) / 1e6)).toBeCloseTo(16, 10);
   });
 
-  it('keeps the 2011 reference figures of shared/FACTS.md', () => {
+  it('keeps the 2011 reference figures of docs/facts.md', () => {
     expect(REDIS_MAP_2011_MB_PER_MILLION).toEqual({ plainSet: 70, bucketedHash: 16, memcached: 52 });
   });
 });

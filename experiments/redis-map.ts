@@ -1,6 +1,6 @@
 /**
  * The media->owner map experiment: Instagram's "Storing hundreds of millions of simple key-value
- * pairs in Redis" (Nov 2011, shared/FACTS.md) re-measured on today's Redis.
+ * pairs in Redis" (Nov 2011, docs/facts.md) re-measured on today's Redis.
  *
  * The same seeded pairs are loaded twice into an empty Redis database, and Redis' own
  * `used_memory` (INFO memory) is read before and after each load:
@@ -24,10 +24,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Redis } from 'ioredis';
 import { FeedscaleError } from '../lib/errors.ts';
 import { isLoopbackHost } from '../lib/loopback.ts';
-import { type Rng, createRng, mix32 } from '../scenarios/random/prng.ts';
+import { type Rng, createRng, mix32 } from '../lib/random/prng.ts';
 import { INSTAGRAM_EPOCH_MS, MAX_LOGICAL_SHARDS, SEQUENCE_MODULUS, encodeId } from '../system/data/ids.ts';
 
-/** The 2011 figures, MB (2^20 bytes, as Redis' used_memory_human) per 1M pairs (shared/FACTS.md). */
+/** The 2011 figures, MB (2^20 bytes, as Redis' used_memory_human) per 1M pairs (docs/facts.md). */
 export const REDIS_MAP_2011_MB_PER_MILLION = Object.freeze({ plainSet: 70, bucketedHash: 16, memcached: 52 });
 
 export const ID_LAYOUTS = ['dense', 'sparse'] as const;
@@ -58,9 +58,9 @@ export interface MediaOwnerPair {
   ownerId: bigint;
 }
 
-/** Photos per user, 300M / 14M (shared/FACTS.md): sizes the pool of owners. */
+/** Photos per user, 300M / 14M (docs/facts.md): sizes the pool of owners. */
 export const PHOTOS_PER_USER = 21;
-/** Spacing of sparse media IDs: 25 photos per second fleet-wide in autumn 2011 (shared/FACTS.md). */
+/** Spacing of sparse media IDs: 25 photos per second fleet-wide in autumn 2011 (docs/facts.md). */
 export const SPARSE_PHOTO_INTERVAL_MS = 40;
 /** First sparse media ID's time: the month of the 2011 post. */
 const SPARSE_MEDIA_START_MS = Date.UTC(2011, 10, 1);

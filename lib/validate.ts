@@ -27,6 +27,22 @@ export function validateConfig<T extends TSchema>(schema: T, input: unknown, wha
   return deepFreeze(converted as Static<T>);
 }
 
+/**
+ * validateConfig, then the rules between fields that a schema cannot say (each issue with the
+ * path of the field that breaks it), every issue at once as one CFG_ERR_INVALID.
+ */
+export function validateConfigWithRules<T extends TSchema>(
+  schema: T,
+  input: unknown,
+  what: string,
+  rules: (config: Readonly<Static<T>>) => ConfigIssue[],
+): Readonly<Static<T>> {
+  const config = validateConfig(schema, input, what);
+  const issues = rules(config).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > 0) throw new FeedscaleError('CFG_ERR_INVALID', `invalid ${what}:\n  ${issues.join('\n  ')}`, { details: issues });
+  return config;
+}
+
 export function listIssues(schema: TSchema, value: unknown): ConfigIssue[] {
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];

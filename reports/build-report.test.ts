@@ -4,6 +4,7 @@ import { buildReport } from './build-report.ts';
 import { validateReport } from './render/json.ts';
 import type { Report, SummaryRow } from './report-schema.ts';
 import { MEMCACHED_OFF, MEMCACHED_ON, makeMetadata, makeRun, rampUs, standardInput } from './testing/run-fixtures.ts';
+import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from './testing/server-fixtures.ts';
 
 function rowOf(report: Report, configuration: string, endpoint: string): SummaryRow {
   const row = report.summary.find((r) => r.configuration === configuration && r.endpoint === endpoint);
@@ -233,5 +234,26 @@ describe('buildReport comparison intervals', () => {
     expect(vs.p99.ratioCi!.high).toBeGreaterThanOrEqual(vs.p99.ratio!);
     expect(vs.p50.deltaCiMs!.low).toBeGreaterThan(0);
     expect(buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...off, ...on] })).toEqual(report);
+  });
+});
+
+describe('buildReport with server metrics', () => {
+  it('adds a server summary per configuration and an attribution per non-baseline configuration, valid against the schema', () => {
+    const input = standardInput();
+    for (const r of input.runs) r.server = makeServerMetrics(r.configuration === 'memcached-on' ? MEMCACHED_ON_SERVER : MEMCACHED_OFF_SERVER);
+    const report = buildReport(input);
+    expect(validateReport(report)).toEqual([]);
+    expect(report.serverSummary?.map((s) => [s.configuration, s.repeats])).toEqual([
+      ['memcached-on', [0, 1]],
+      ['memcached-off', [0]],
+    ]);
+    expect(report.attribution?.map((a) => a.configuration)).toEqual(['memcached-off']);
+    expect(report.attribution?.[0]?.items[0]?.sentence).toBe('cache hit ratio 0.0% vs 73.6%');
+  });
+
+  it('leaves both out when no run has server metrics', () => {
+    const report = buildReport(standardInput());
+    expect(report.serverSummary).toBeUndefined();
+    expect(report.attribution).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { FeedscaleError } from '../lib/errors.ts';
-import { attributeConfiguration, summarizeServer } from './attribution.ts';
-import { mergeEncoded, percentilesOf } from './histogram.ts';
-import type { EndpointResult, Percentiles, RunResult } from './result-schema.ts';
+import { mergeEncoded, percentilesOf } from '../lib/histogram.ts';
+import type { EndpointResult, RunResult } from '../lib/result-schema.ts';
+import type { Percentiles } from '../lib/percentiles-schema.ts';
 import {
   REPORT_SCHEMA_VERSION,
   type Comparison,
@@ -14,6 +14,8 @@ import {
   type SummaryRow,
   type VsBaseline,
 } from './report-schema.ts';
+import { attributeAgainstBaseline } from './server-side/attribute.ts';
+import { summarizeServer } from './server-side/summarize-server.ts';
 import { bootstrapDifference, DEFAULT_CONFIDENCE, type DifferenceInterval } from './stats/bootstrap.ts';
 import { hasHistograms, measurementsOf, statisticOf, type Measured } from './stats/endpoint-statistic.ts';
 
@@ -36,7 +38,7 @@ export interface BuildReportInput {
  * several repeats could not be merged). Each non-baseline comparison entry carries p50/p99
  * deltas and ratios with bootstrap CIs over repeats (stats/bootstrap.ts), seeded by metadata.seed.
  * When runs carry server metrics, the report adds a ServerSummary per configuration and, per
- * non-baseline configuration, the notable server-side differences (attribution.ts).
+ * non-baseline configuration, the notable server-side differences (server-side/).
  *
  * @example
  * const report = buildReport({ runs, configurations: [{ name: 'memcached-on', stack }, { name: 'memcached-off', stack }], metadata });
@@ -60,11 +62,9 @@ export function buildReport(input: BuildReportInput): Report {
     comparison: compare(summary, runs, names, baseline, { seed: input.metadata.seed, resamples: input.resamples }),
   };
   // Server side: only when some run carried collector output, so reports of older results keep their shape.
-  if (runs.some((r) => r.server !== undefined && Object.keys(r.server).length > 0)) {
-    const servers = names.map((name) => summarizeServer(name, runs));
-    const base = servers[names.indexOf(baseline)]!;
-    report.serverSummary = servers;
-    report.attribution = servers.filter((s) => s.configuration !== baseline).map((s) => attributeConfiguration(base, s));
+  if (runs.some((r) => r.server !== undefined)) {
+    report.serverSummary = names.map((name) => summarizeServer(name, runs));
+    report.attribution = attributeAgainstBaseline(report.serverSummary, baseline);
   }
   return report;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createWorkloadModel, usersSupported } from '../scenarios/workload/model.ts';
 import { buildReport } from './build-report.ts';
 import { capacityOfReport, capacityOfRun, findCapacity } from './capacity.ts';
-import type { StepResult } from './result-schema.ts';
+import type { StepResult } from '../lib/result-schema.ts';
 import { makeRun, rampUs, showcaseInput } from './testing/run-fixtures.ts';
 
 function step(rateRps: number, p99Ms: number, errorRate = 0, sentFraction = 1): StepResult {

@@ -1,10 +1,10 @@
 import { createWorkloadModel, usersSupported, type WorkloadModel } from '../scenarios/workload/model.ts';
 import type { Report } from './report-schema.ts';
-import type { RunResult, StepResult } from './result-schema.ts';
+import type { RunResult, StepResult } from '../lib/result-schema.ts';
 
 /**
  * Capacity from stepped (ramp) runs: the highest rate a configuration sustains under the SLO,
- * and what that rate means in 2011 users (shared/FACTS.md, "the scale rule": users supported =
+ * and what that rate means in 2011 users (docs/facts.md, "the scale rule": users supported =
  * sustained rate / (2011 peak rate / 14M), computed by scenarios/workload/model.ts).
  */
 export interface CapacitySlo {

@@ -1,6 +1,6 @@
 /**
  * Writes reports/json-schema/*.schema.json from the TypeBox schemas.
- * Run after changing reports/result-schema.ts or reports/report-schema.ts:
+ * Run after changing lib/result-schema.ts (or the schemas it includes) or reports/report-schema.ts:
  *   npx tsx reports/generate-json-schema.ts
  * The files are committed; json-schema-files.test.ts fails while they differ from the code.
  */

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ReportSchema, REPORT_SCHEMA_VERSION } from './report-schema.ts';
-import { RESULT_SCHEMA_VERSION, RunResultSchema } from './result-schema.ts';
+import { RESULT_SCHEMA_VERSION, RunResultSchema } from '../lib/result-schema.ts';
 
 /** Where the committed JSON Schema files live, relative to the repository root. */
 export const JSON_SCHEMA_DIR = 'reports/json-schema';

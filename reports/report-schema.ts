@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LoadModelSchema, PercentilesSchema, RunResultSchema } from './result-schema.ts';
+import { PercentilesSchema } from '../lib/percentiles-schema.ts';
+import { LoadModelSchema, RunResultSchema } from '../lib/result-schema.ts';
 import { ConfigurationAttributionSchema, ServerSummarySchema } from './server-summary-schema.ts';
 
 /**
@@ -206,7 +207,7 @@ export const ReportSchema = Type.Object(
     summary: Type.Array(SummaryRowSchema),
     comparison: ComparisonSchema,
     /**
-     * Server-side metrics digested per configuration (reports/attribution.ts), in configuration
+     * Server-side metrics digested per configuration (reports/server-side/), in configuration
      * order; absent when no run carried server metrics (older results, runs without collectors).
      */
     serverSummary: Type.Optional(Type.Array(ServerSummarySchema)),

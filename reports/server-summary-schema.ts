@@ -1,9 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
- * A compact digest of the server-side metrics (RunResult.server, reports/collectors) per
+ * A compact digest of the server-side metrics (RunResult.server, runner/collectors) per
  * configuration, and the notable differences between a configuration and the baseline: the
- * "why" beside each latency change. Built by reports/attribution.ts; stored in the report.
+ * "why" beside each latency change. Built by reports/server-side/summarize-server.ts and
+ * attribute.ts; stored in the report.
  */
 
 const Obj = <T extends Record<string, TSchema>>(properties: T, description?: string) =>
@@ -23,12 +24,21 @@ export type Metric = Static<typeof MetricSchema>;
 
 const M = Type.Optional(MetricSchema);
 
-export const CacheSummarySchema = Obj({
-  /** memcached get_hits / (get_hits + get_misses); from the app's own cache lookups when memcached is not collected. */
+export const CacheInstanceSummarySchema = Obj({
+  /** Position in the memcached ring (the stack's memcachedServers order). */
+  index: Type.Integer({ minimum: 0 }),
+  /** This instance's get_hits / (get_hits + get_misses). */
   hitRatio: M,
-  /** memcached gets (hits + misses) per second. */
+});
+
+export const CacheSummarySchema = Obj({
+  /** memcached get_hits / (get_hits + get_misses), summed over every instance of the ring; from the app's own cache lookups when memcached is not collected. */
+  hitRatio: M,
+  /** memcached gets (hits + misses) per second, all instances. */
   getsPerS: M,
   evictionsPerS: M,
+  /** Each memcached instance, when memcached is collected. */
+  instances: Type.Optional(Type.Array(CacheInstanceSummarySchema)),
 });
 
 export const PoolSummarySchema = Obj({
@@ -116,7 +126,7 @@ export const QueueSummarySchema = Obj({
   queue: Type.String(),
   /** Most jobs waiting at any sample. */
   depthMax: M,
-  /** Job lag (time from enqueue to start), as the app reports it. */
+  /** Enqueue to done, p99 over the jobs completed during the run (their mean when the p99 is missing); absent without a completed job. */
   lagMs: M,
 });
 
@@ -133,7 +143,7 @@ export const ServerSummarySchema = Obj(
     nginx: Type.Optional(NginxSummarySchema),
     apps: Type.Optional(AppsSummarySchema),
     containers: Type.Optional(Type.Array(ContainerKindSummarySchema)),
-    /** Job queues (BullMQ), when the app exposes them. */
+    /** Job queues (BullMQ), when the stack runs a worker. */
     queues: Type.Optional(Type.Array(QueueSummarySchema)),
   },
   'Server-side metrics of one configuration, digested: means over repeats with the per-repeat values.',

@@ -1,7 +1,7 @@
 import type { AaPair } from '../reports/aa.ts';
 import { buildReport } from '../reports/build-report.ts';
 import type { Report } from '../reports/report-schema.ts';
-import { createRng } from '../scenarios/random/prng.ts';
+import { createRng } from '../lib/random/prng.ts';
 
 /**
  * A/A trials from one report: `count` seeded random halvings of one configuration's repeats

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { StackConfigSchema } from '../containers/stack-config.ts';
 import { PlanSchema } from '../scenarios/plans/plan-schema.ts';
 import { WorkloadModelSchema } from '../scenarios/workload/model.ts';
-import { RUN_FLAGS } from '../cli/options.ts';
+import { RUN_FLAGS } from './run-flags.ts';
 import { RunConfigSchema } from './run-config.ts';
 
 /**
@@ -89,7 +89,7 @@ export function renderConfigurationReference(): string {
       StackConfigSchema,
       'stack',
     ),
-    table('Workload model', 'The `workload` object: overrides of the 2011 workload model (shared/FACTS.md). Every field is optional.', WorkloadModelSchema, 'workload'),
+    table('Workload model', 'The `workload` object: overrides of the 2011 workload model (docs/facts.md). Every field is optional.', WorkloadModelSchema, 'workload'),
     table('Plan', 'A plan file (scenarios/plans/*.json, or any path given to `--plan`).', PlanSchema),
   ].join('\n');
 }

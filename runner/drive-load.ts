@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import type { RunResult } from '../reports/result-schema.ts';
+import type { RunResult } from '../lib/result-schema.ts';
 import { runK6 } from '../scenarios/drivers/k6-runner.ts';
 import { runClosedLoop } from '../scenarios/engines/autocannon-driver.ts';
 import { type OpenLoopProgress, runOpenLoop } from '../scenarios/engines/open-loop-engine.ts';
@@ -53,7 +53,7 @@ export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | 
       try {
         const planPath = join(dir, `${plan.name}.json`);
         await writeFile(planPath, JSON.stringify(plan));
-        const run = await runK6({ script: plan.name, baseUrl, plan: planPath, population, seed: streamSeed, outPath: join(dir, 'result.json'), docker: options.docker, signal });
+        const run = await runK6({ baseUrl, plan: planPath, population, seed: streamSeed, outPath: join(dir, 'result.json'), docker: options.docker, signal });
         return run.result;
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:f
 import { join, resolve } from 'node:path';
 import { FeedscaleError } from '../lib/errors.ts';
 import { listIssues } from '../lib/validate.ts';
-import { type RunResult, RunResultSchema } from '../reports/result-schema.ts';
+import { type RunResult, RunResultSchema } from '../lib/result-schema.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
 import type { ResolvedConfiguration, RunConfig } from './run-config.ts';
 

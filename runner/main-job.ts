@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
-import { describeHost } from '../reports/host-info.ts';
+import { describeHost } from './host-info.ts';
 import type { Report } from '../reports/report-schema.ts';
 import { renderTextTables } from '../reports/render/text-table.ts';
-import type { RunResult } from '../reports/result-schema.ts';
+import type { RunResult } from '../lib/result-schema.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { newRunId } from '../containers/stack.ts';
 import { generateDataset } from '../scenarios/workload/dataset.ts';
-import type { Dataset } from '../scenarios/workload/dataset-types.ts';
+import type { Dataset } from '../lib/dataset-types.ts';
 import { createWorkloadModel } from '../scenarios/workload/model.ts';
 import { FeedscaleError } from '../lib/errors.ts';
 import { type JobManifest, createJobFolder, linkLatest, readFinishedRuns, runFileName, writeRunResult } from './job-folder.ts';

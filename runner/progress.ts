@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Logger } from '../lib/logger.ts';
+import { type Terminal, terminal as processTerminal } from '../lib/terminal.ts';
 
 export interface ProgressTask {
   update(done: number, detail?: Record<string, string | number>): void;
@@ -14,10 +15,11 @@ export interface Progress {
 const LOG_INTERVAL_MS = 5_000;
 
 /**
- * Progress for long work (seeding, load). A terminal gets a live bar on stderr; CI and pipes
- * get plain log lines at most every 5 s, so logs stay readable.
+ * Progress for long work (seeding, load). A terminal gets a live bar on stderr, with log lines
+ * printed above the bars; CI and pipes get plain log lines at most every 5 s, so logs stay
+ * readable. Once the terminal is gone the bars draw nowhere (lib/terminal.ts).
  */
-export function createProgress(log: Logger, interactive = Boolean(process.stderr.isTTY) && !process.env.CI): Progress {
+export function createProgress(log: Logger, interactive = Boolean(process.stderr.isTTY) && !process.env.CI, out: Terminal = processTerminal): Progress {
   let multi: cliProgress.MultiBar | undefined;
   let open = 0;
   return {
@@ -28,13 +30,15 @@ export function createProgress(log: Logger, interactive = Boolean(process.stderr
         multi ??= new cliProgress.MultiBar(
           {
             format: `{label} [{bar}] {percentage}% {value}/{total} {unit} {detail}`,
-            stream: process.stderr,
+            stream: out.barStream,
             hideCursor: true,
             clearOnComplete: false,
             etaBuffer: 50,
           },
           cliProgress.Presets.shades_classic,
         );
+        const bars = multi;
+        out.routeLogsThrough((line) => bars.log(line));
         const bar = multi.create(Math.max(1, total), 0, { label: label.padEnd(28), unit, detail: '' });
         open += 1;
         return {
@@ -44,6 +48,7 @@ export function createProgress(log: Logger, interactive = Boolean(process.stderr
           finish() {
             open -= 1;
             if (open === 0) {
+              out.routeLogsThrough(undefined);
               multi?.stop();
               multi = undefined;
             }

@@ -2,14 +2,14 @@ import { Worker } from 'node:worker_threads';
 import { FeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DockerEngine } from '../containers/docker/engine.ts';
-import { removeByLabel } from '../containers/docker/cleanup.ts';
+import { sweepRun } from '../containers/docker/cleanup.ts';
 import type { ResolvedCatalog } from '../containers/images/image-catalog.ts';
 import { type StartedStack, newRunId, startStack } from '../containers/stack.ts';
-import { startCollectors } from '../reports/collectors/start-collectors.ts';
-import type { RunResult } from '../reports/result-schema.ts';
+import { startCollectors } from './collectors/start-collectors.ts';
+import type { RunResult } from '../lib/result-schema.ts';
 import { toRunResult } from '../scenarios/engines/run-result.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
-import type { Dataset } from '../scenarios/workload/dataset-types.ts';
+import type { Dataset } from '../lib/dataset-types.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
 import { APP_DEFAULTS } from '../system/app/app-config.ts';
 import { loadPostgresRows } from '../system/data/seed-loader.ts';
@@ -17,7 +17,7 @@ import type { WorkloadModel } from '../scenarios/workload/model.ts';
 import type { SeedRedisJob, SeedRedisMessage } from './seed-redis-worker.ts';
 import { driveLoad } from './drive-load.ts';
 import { DEFAULT_SEED_OBJECTS_MAX, seedObjects } from './seed-objects.ts';
-import { migrateForStack, withShardPools } from './migrate-stack.ts';
+import { withShardPools } from '../containers/shard-schemas.ts';
 import type { Progress } from './progress.ts';
 import type { ResolvedConfiguration } from './run-config.ts';
 
@@ -129,7 +129,6 @@ export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<Ru
       log: ctx.log,
       runId,
       signal: ctx.signal,
-      prepareShards: (shards, shardMap) => migrateForStack(shards, shardMap, ctx.log),
     });
     checkAborted(ctx.signal);
     await seedStack(stack, input, ctx);
@@ -149,7 +148,7 @@ export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<Ru
       runId,
       shards: stack.shards,
       redisUrl: stack.redisUrl,
-      memcachedServer: stack.memcachedServer,
+      memcachedServers: stack.memcachedServers,
       appUrls: stack.appUrls,
       workerUrls: stack.workerUrls,
     });
@@ -181,7 +180,7 @@ export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<Ru
     return result;
   } finally {
     if (stack) await stack.stop();
-    else await removeByLabel(ctx.engine.docker, runId).catch(() => undefined);
+    else await sweepRun(ctx.engine.docker, runId).catch(() => undefined);
     ctx.runIds.delete(runId);
   }
 }

@@ -3,7 +3,6 @@ import type { StackConfig } from '../containers/stack-config.ts';
 import { ensureDockerEngine } from '../containers/docker/engine.ts';
 import { type StartedStack, startStack } from '../containers/stack.ts';
 import { createLogger } from '../lib/logger.ts';
-import { migrateForStack } from '../runner/migrate-stack.ts';
 
 /**
  * A small stack of a test's own, for tests that break or reshape what they run against (stop
@@ -16,6 +15,6 @@ export async function startOwnStack(overrides: Partial<StackConfig>): Promise<St
   const engine = await ensureDockerEngine(log);
   return startStack(
     { ...shared.config, physicalShards: 1, logicalShards: 4, cache: 'off', ...overrides },
-    { engine, catalog: shared.catalog, log, prepareShards: (s, m) => migrateForStack(s, m, log) },
+    { engine, catalog: shared.catalog, log },
   );
 }

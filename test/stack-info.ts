@@ -1,5 +1,5 @@
 import type { ResolvedCatalog } from '../containers/images/image-catalog.ts';
-import type { ObjectStoreEndpoint, ShardEndpoint } from '../containers/stack.ts';
+import type { ObjectStoreEndpoint, ShardEndpoint } from '../lib/stack-endpoints.ts';
 import type { StackConfig } from '../containers/stack-config.ts';
 
 /** What the integration tests get from the stack the global setup started (JSON-serialisable). */
@@ -11,7 +11,6 @@ export interface StackInfo {
   appUrls: string[];
   shards: ShardEndpoint[];
   redisUrl: string;
-  memcachedServer: string | undefined;
   memcachedServers: string[];
   cdnUrl: string;
   notificationSinkUrl: string;

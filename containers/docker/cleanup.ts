@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { MANAGED_LABEL, RUN_LABEL } from '../services/service-context.ts';
+import { MANAGED_LABEL, RUN_LABEL } from './labels.ts';
 
 export interface CleanupResult {
   containers: string[];
@@ -12,8 +12,12 @@ export interface CleanupResult {
  * Ryuk cannot be pulled here, so this is the reaper.
  */
 export async function removeByLabel(docker: Dockerode, runId?: string): Promise<CleanupResult> {
-  const label = runId ? [`${RUN_LABEL}=${runId}`] : [`${MANAGED_LABEL}=true`];
-  const filters = { label };
+  return removeLabelled(docker, runId ? `${RUN_LABEL}=${runId}` : `${MANAGED_LABEL}=true`);
+}
+
+/** Force-removes every container, then every network, carrying `label` ("key=value"). */
+async function removeLabelled(docker: Dockerode, label: string): Promise<CleanupResult> {
+  const filters = { label: [label] };
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(
     containers.map((c) =>
@@ -32,11 +36,48 @@ export async function removeByLabel(docker: Dockerode, runId?: string): Promise<
         .getNetwork(n.Id)
         .remove()
         .catch((err: { statusCode?: number }) => {
-          if (err.statusCode !== 404) throw err;
+          // 403/409: a container is still attached (being removed); the next sweep round takes it.
+          if (err.statusCode !== 404 && err.statusCode !== 403 && err.statusCode !== 409) throw err;
         }),
     ),
   );
   return { containers: containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id), networks: networks.map((n) => n.Name) };
+}
+
+export interface SweepOptions {
+  /** Pause between rounds; a run counts as gone after two empty rounds this far apart. */
+  quietMs?: number;
+  /** Give up (and say what is left) after this long. */
+  timeoutMs?: number;
+}
+
+/**
+ * Removes a run (or, with no runId, every feedscale run) and keeps sweeping until two rounds
+ * in a row find nothing of it: a container that was being created when the teardown started
+ * (state Created) appears only after the first listing, and would otherwise be left behind.
+ */
+export async function sweepRun(docker: Dockerode, runId?: string, options: SweepOptions = {}): Promise<CleanupResult> {
+  return sweepLabelled(docker, runId ? `${RUN_LABEL}=${runId}` : `${MANAGED_LABEL}=true`, options);
+}
+
+/** sweepRun for any label, e.g. every run a test suite started (`feedscale.suite=<id>`). */
+export async function sweepLabelled(docker: Dockerode, label: string, options: SweepOptions = {}): Promise<CleanupResult> {
+  const quietMs = options.quietMs ?? 400;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const removed: CleanupResult = { containers: [], networks: [] };
+  for (let emptyRounds = 0; emptyRounds < 2; ) {
+    const round = await removeLabelled(docker, label);
+    removed.containers.push(...round.containers.filter((c) => !removed.containers.includes(c)));
+    removed.networks.push(...round.networks.filter((n) => !removed.networks.includes(n)));
+    emptyRounds = round.containers.length === 0 && round.networks.length === 0 ? emptyRounds + 1 : 0;
+    if (emptyRounds < 2) {
+      if (Date.now() > deadline) {
+        throw new Error(`${label} still has ${round.containers.length} container(s) and ${round.networks.length} network(s) after sweeping: ${[...round.containers, ...round.networks].join(', ')}`);
+      }
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+  }
+  return removed;
 }
 
 /** The last lines a container wrote (stdout and stderr), for error messages. */

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { FeedscaleError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { aptInstall, canSelfProvision, onPath } from '../../lib/debian-packages.ts';
 
 export interface DockerEngine {
   docker: Dockerode;
@@ -37,26 +38,6 @@ async function ping(docker: Dockerode): Promise<boolean> {
   }
 }
 
-function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-function canSelfProvision(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && onPath('apt-get');
-}
-
-/** Installs Debian packages with apt-get (root on Debian/Ubuntu only). */
-export function aptInstall(packages: readonly string[], log: Logger): void {
-  log.info({ packages }, `installing Debian packages: ${packages.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
-    const result = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) {
-      throw new FeedscaleError('CTR_ERR_ENGINE_UNAVAILABLE', `apt-get ${args[0]} failed (exit ${result.status}): ${(result.stderr ?? '').slice(-800)}`);
-    }
-  }
-}
-
 /**
  * Finds a Docker engine (DOCKER_HOST or the default socket). On a Debian/Ubuntu machine
  * running as root with no engine answering, installs docker.io if needed and starts
@@ -84,7 +65,7 @@ export async function ensureDockerEngine(log: Logger): Promise<DockerEngine> {
     }
     if (!onPath('dockerd')) {
       log.warn('no Docker engine found: installing Debian\'s docker.io');
-      aptInstall(['docker.io'], log);
+      aptInstall(['docker.io'], log, 'CTR_ERR_ENGINE_UNAVAILABLE');
       actions.push('installed-docker.io');
     }
     const logPath = join(stateDir(), 'dockerd.log');

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { FeedscaleError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { aptInstall } from '../docker/engine.ts';
+import { ensureCommand } from '../../lib/debian-packages.ts';
 import { IMAGE_LABEL, imageExists } from './image-build.ts';
 
 /** Inputs of the Debian base image; changing any of them makes a new tag. */
@@ -44,7 +44,7 @@ export async function ensureDebianBase(docker: Dockerode, log: Logger): Promise<
   if (process.getuid?.() !== 0) {
     throw new FeedscaleError('CTR_ERR_IMAGE_BUILD', 'building the local Debian base image needs root (debootstrap); run as root or use --catalog official');
   }
-  if (spawnSync('sh', ['-c', 'command -v debootstrap'], { stdio: 'ignore' }).status !== 0) aptInstall(['debootstrap'], log);
+  ensureCommand('debootstrap', 'debootstrap', log, 'CTR_ERR_IMAGE_BUILD');
 
   const dir = await mkdtemp(join(tmpdir(), 'feedscale-debootstrap-'));
   const root = join(dir, 'root');

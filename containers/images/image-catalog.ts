@@ -25,7 +25,10 @@ export interface ObjectStoreFlavour {
   kind: 'minio' | 's3rver';
   accessKeyId: string;
   secretAccessKey: string;
-  /** Whether presigned-URL signatures are verified (s3rver does not). */
+  /**
+   * Whether SigV4 signatures (presigned URLs and Authorization headers) are verified: MinIO does;
+   * the local image puts a verifying proxy in front of s3rver, which does not (objectstore/).
+   */
   verifiesSignatures: boolean;
 }
 
@@ -40,5 +43,5 @@ export interface ResolvedCatalog {
 
 export const OBJECT_STORE_FLAVOURS: Readonly<Record<CatalogKind, ObjectStoreFlavour>> = Object.freeze({
   official: { kind: 'minio', accessKeyId: 'feedscale', secretAccessKey: 'feedscale-secret', verifiesSignatures: true },
-  local: { kind: 's3rver', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', verifiesSignatures: false },
+  local: { kind: 's3rver', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', verifiesSignatures: true },
 });

@@ -1,6 +1,6 @@
 import { ExitCode, FeedscaleError, type ExitCodeValue } from '../../lib/errors.ts';
 import type { Interval, Report } from '../report-schema.ts';
-import type { RunResult } from '../result-schema.ts';
+import type { RunResult } from '../../lib/result-schema.ts';
 import { bootstrapDifference, bootstrapOne, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.ts';
 import { measurementsOf, metricLabel, statisticOf, type Measured, type Metric } from '../stats/endpoint-statistic.ts';
 import { parseThreshold, satisfies, type Threshold } from './threshold.ts';

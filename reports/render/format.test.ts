@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGiB, formatMs, formatRatio, formatRps } from './format.ts';
+import { formatBytes, formatGiB, formatMs, formatPercent, formatQuantity, formatRatio, formatRps } from './format.ts';
 
 describe('number formats', () => {
   it('shows milliseconds with 3, 2 or 1 decimals by magnitude', () => {
@@ -19,5 +19,18 @@ describe('number formats', () => {
 
   it('shows memory in GiB', () => {
     expect(formatGiB(16 * 1024 ** 3)).toBe('16.0 GiB');
+  });
+
+  it('shows server-side quantities with 3 significant digits and no exponent', () => {
+    expect([0, 0.06834, 1.2345, 45.67, 836.4, 3332.4, -12.345].map(formatQuantity)).toEqual(['0', '0.0683', '1.23', '45.7', '836', '3332', '-12.3']);
+  });
+
+  it('shows fractions as percentages with one decimal', () => {
+    expect([0, 0.736, 1].map(formatPercent)).toEqual(['0.0%', '73.6%', '100.0%']);
+  });
+
+  it('shows memory in MiB below a GiB and in GiB above', () => {
+    expect(formatBytes(10_016_672)).toBe('9.55 MiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
   });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +7,14 @@ import { buildReport } from '../build-report.ts';
 import { evaluateGate } from '../gate/evaluate-gate.ts';
 import { showcaseInput } from '../testing/run-fixtures.ts';
 import { renderHtml } from './html.ts';
+import { dumpDom, pngSize, screenshot } from '../../test/chromium.ts';
 
 /**
  * Renders report.html in a real browser (Debian's chromium, headless, every network feature off)
- * and checks the screenshot. Without chromium this test fails: it never skips.
+ * and checks the screenshot. chromium is installed on first use where the harness may install
+ * (test/chromium.ts); elsewhere this test fails: it never skips.
  * The last screenshot is kept at out/screenshots/report.png for people to look at.
  */
-const CHROMIUM_CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome'];
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const made: string[] = [];
 
@@ -22,39 +22,8 @@ afterAll(async () => {
   for (const dir of made) await rm(dir, { recursive: true, force: true });
 });
 
-function findChromium(): string {
-  for (const name of CHROMIUM_CANDIDATES) {
-    const probe = spawnSync(name, ['--version'], { encoding: 'utf8' });
-    if (probe.status === 0) return name;
-  }
-  throw new Error(`chromium is not installed: run \`apt-get install chromium\` (as root) to run the HTML screenshot test`);
-}
-
-function chromiumArgs(profileDir: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profileDir}`,
-  ];
-}
-
-/** Width and height from the IHDR chunk; throws when the bytes are not a PNG. */
-function pngSize(bytes: Buffer): { width: number; height: number } {
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  if (!bytes.subarray(0, 8).equals(signature)) throw new Error('not a PNG: bad signature');
-  if (bytes.subarray(12, 16).toString('latin1') !== 'IHDR') throw new Error('not a PNG: no IHDR chunk first');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
-
 describe('report.html in a headless browser', () => {
   it('renders to a screenshot of plausible size with all content in the DOM and nothing fetched', async () => {
-    const chromium = findChromium();
     const dir = await mkdtemp(join(tmpdir(), 'feedscale-html-'));
     made.push(dir);
     const report = buildReport(showcaseInput());
@@ -66,14 +35,14 @@ describe('report.html in a headless browser', () => {
     // Nothing in the page can make the browser fetch: no URL anywhere, no script, no link.
     expect(html).not.toMatch(/https?:\/\/|<script|<link|@import|url\(/i);
 
-    const shot = spawnSync(chromium, [...chromiumArgs(join(dir, 'profile-shot')), `--screenshot=${pngPath}`, '--window-size=1280,2000', `file://${htmlPath}`], { encoding: 'utf8', timeout: 60_000 });
+    const shot = screenshot(`file://${htmlPath}`, pngPath, dir);
     expect(shot.error, shot.stderr).toBeUndefined();
     const bytes = await readFile(pngPath);
     expect(pngSize(bytes)).toEqual({ width: 1280, height: 2000 });
     // A blank page compresses to a few KB; text, tables and charts make it far larger.
     expect((await stat(pngPath)).size).toBeGreaterThan(60_000);
 
-    const dom = spawnSync(chromium, [...chromiumArgs(join(dir, 'profile-dom')), '--dump-dom', `file://${htmlPath}`], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const dom = dumpDom(`file://${htmlPath}`, dir);
     expect(dom.status, dom.stderr).toBe(0);
     expect(dom.stdout).toContain('<h1>feed-read</h1>');
     // feed.read: percentiles, p99 and rps over time, rate; media.like: percentiles, rate; hit ratio; per-shard load.

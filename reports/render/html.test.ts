@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../build-report.ts';
 import { evaluateGate } from '../gate/evaluate-gate.ts';
 import { makeRun, rampUs, showcaseInput, standardInput } from '../testing/run-fixtures.ts';
-import type { RunResult } from '../result-schema.ts';
 import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from '../testing/server-fixtures.ts';
-import { isFullInterval, renderHtml } from './html.ts';
+import { renderHtml } from './html.ts';
 
 const showcase = buildReport(showcaseInput());
 const html = renderHtml(showcase, { gate: evaluateGate({ baseline: showcase, candidate: showcase, thresholds: ['feed.read:p(99)<=+10%'], seed: 1 }) });
@@ -57,15 +56,6 @@ describe('renderHtml', () => {
     expect(out).toContain('memcached-off repeat 1: load generator saturated (cpu 0.99)');
   });
 
-  it('renders server metrics of an unknown shape without failing, in the raw values', () => {
-    const input = standardInput();
-    input.runs[0]!.server = { weird: { nested: { deep: [1, 2, { x: 3 }] }, text: 'hello', nan: Number.NaN, hitRatio: 0.5 }, empty: {} };
-    const out = renderHtml(buildReport(input));
-    const raw = out.slice(out.indexOf('<details class="raw">'));
-    expect(raw).toContain('<code>nested.deep.2.x</code>');
-    expect(raw).toContain('50.0%');
-    expect(out).toContain('The collectors recorded nothing this report knows how to summarize');
-  });
 });
 
 function withServers(): ReturnType<typeof buildReport> {
@@ -130,44 +120,5 @@ describe('renderHtml server side', () => {
     const input = standardInput();
     for (const r of input.runs) if (r.configuration === 'memcached-on') r.server = makeServerMetrics(MEMCACHED_ON_SERVER);
     expect(renderHtml(buildReport(input))).toContain('no server metrics for &quot;memcached-off&quot;.');
-  });
-});
-
-describe('renderHtml timeline', () => {
-  const run = { durationS: 5 } as Pick<RunResult, 'durationS'>;
-  it('leaves the drain interval after the measured window out of the throughput line', () => {
-    expect(isFullInterval({ tS: 5, p99Ms: 20, rps: 150 }, run)).toBe(true);
-    expect(isFullInterval({ tS: 6, p99Ms: 60, rps: 3 }, run)).toBe(false);
-  });
-
-  it('honours an interval the engine marks partial or shorter than a second', () => {
-    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, partial: true } as never, run)).toBe(false);
-    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, intervalS: 0.4 } as never, run)).toBe(false);
-    expect(isFullInterval({ tS: 3, p99Ms: 20, rps: 150, intervalS: 1 } as never, run)).toBe(true);
-  });
-
-  it('draws no throughput point at the partial last second', () => {
-    const input = standardInput();
-    const timeline = [1, 2, 3].map((tS) => ({ tS, p99Ms: 10 + tS, rps: 100, count: 100 }));
-    for (const r of input.runs) {
-      r.durationS = 2;
-      r.endpoints[0]!.timeline = timeline;
-    }
-    const html = renderHtml(buildReport(input));
-    const throughput = /aria-label="feed\.read: throughput over time">.*?<\/svg>/s.exec(html)?.[0] ?? '';
-    const p99 = /aria-label="feed\.read: p99 over time">.*?<\/svg>/s.exec(html)?.[0] ?? '';
-    // Three runs: two points each for throughput, three for p99 (the drain's latency is real).
-    expect(throughput.match(/<circle /g)).toHaveLength(6);
-    expect(p99.match(/<circle /g)).toHaveLength(9);
-  });
-});
-
-describe('renderHtml server metrics', () => {
-  it('leaves time series out of the metric table', () => {
-    const input = standardInput();
-    input.runs[0]!.server = { memcached: { series: [{ tS: 1, getsPerS: 5 }], summary: { hitRatio: 0.9 } } };
-    const out = renderHtml(buildReport(input));
-    expect(out).toContain('<code>summary.hitRatio</code>');
-    expect(out).not.toContain('<code>series.0.getsPerS</code>');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isFeedscaleError } from '../../lib/errors.ts';
 import { buildReport } from '../build-report.ts';
 import { ReportSchema, SummaryRowSchema } from '../report-schema.ts';
-import { RunResultSchema } from '../result-schema.ts';
+import { RunResultSchema } from '../../lib/result-schema.ts';
 import { standardInput } from '../testing/run-fixtures.ts';
 import { parseReportJson, renderJson, validateReport } from './json.ts';
 

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FeedscaleError } from '../../lib/errors.ts';
 import { listIssues, type ConfigIssue } from '../../lib/validate.ts';
-import { registerFormats } from '../formats.ts';
+import { registerFormats } from '../../lib/formats.ts';
 import { ReportSchema, type Report } from '../report-schema.ts';
 
 export type ReportIssue = ConfigIssue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeEncoded, percentilesOf } from '../histogram.ts';
+import { mergeEncoded, percentilesOf } from '../../lib/histogram.ts';
 import { feedReadUs, latencyRuns } from '../testing/gate-fixtures.ts';
 import { makeRun, rampUs } from '../testing/run-fixtures.ts';
 import { bootstrapDifference, bootstrapOne, quantileSorted } from './bootstrap.ts';

@@ -1,4 +1,4 @@
-import { createRng, fnv1a32, type Rng } from '../../scenarios/random/prng.ts';
+import { createRng, fnv1a32, type Rng } from '../../lib/random/prng.ts';
 import type { BootstrapMethod, Interval } from '../report-schema.ts';
 import type { RepeatStatistic } from './endpoint-statistic.ts';
 

@@ -1,4 +1,5 @@
-import type { EndpointResult, Percentiles, RunResult } from '../result-schema.ts';
+import type { EndpointResult, RunResult } from '../../lib/result-schema.ts';
+import type { Percentiles } from '../../lib/percentiles-schema.ts';
 import { RepeatLatencies } from './repeat-latencies.ts';
 
 /** What a statistic measures of one configuration x endpoint. Latency is from intended start. */

@@ -1,4 +1,4 @@
-import { decodeHistogram } from '../histogram.ts';
+import { decodeHistogram } from '../../lib/histogram.ts';
 
 /**
  * The latencies of several repeats of one configuration x endpoint, kept per repeat on one shared

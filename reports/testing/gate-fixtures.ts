@@ -1,6 +1,6 @@
 import { buildReport } from '../build-report.ts';
 import type { Report } from '../report-schema.ts';
-import type { RunResult } from '../result-schema.ts';
+import type { RunResult } from '../../lib/result-schema.ts';
 import { makeMetadata, makeRun, type EndpointFixture } from './run-fixtures.ts';
 
 /**

@@ -1,8 +1,9 @@
 import type { BuildReportInput } from '../build-report.ts';
-import { createLatencyHistogram, recordUs, toLatency } from '../histogram.ts';
+import { createLatencyHistogram, recordUs, toLatency } from '../../lib/histogram.ts';
 import type { ReportMetadata } from '../report-schema.ts';
-import { createRng } from '../../scenarios/random/prng.ts';
-import { RESULT_SCHEMA_VERSION, type EndpointResult, type RunResult } from '../result-schema.ts';
+import { createRng } from '../../lib/random/prng.ts';
+import { RESULT_SCHEMA_VERSION, type EndpointResult, type RunResult } from '../../lib/result-schema.ts';
+import type { ServerMetrics } from '../../lib/server-metrics-schema.ts';
 import { MEMCACHED_OFF_SERVER, MEMCACHED_ON_SERVER, makeServerMetrics } from './server-fixtures.ts';
 
 /**
@@ -82,6 +83,13 @@ export function makeRun(f: RunFixture): RunResult {
     },
     endpoints: f.endpoints.map(endpointResult),
   };
+}
+
+/** A run of one feed.read endpoint whose interest is its server metrics (none: a run without collectors, as k6's). */
+export function makeServerRun(configuration: string, repeat: number, server: ServerMetrics | undefined): RunResult {
+  const run = makeRun({ configuration, repeat, endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(1000, 50) }] });
+  if (server !== undefined) run.server = server;
+  return run;
 }
 
 export function makeMetadata(overrides: Partial<ReportMetadata> = {}): ReportMetadata {

@@ -1,8 +1,8 @@
-import type { ServerMetrics } from '../collectors/server-metrics-schema.ts';
-import type { Percentiles } from '../result-schema.ts';
+import type { ServerMetrics } from '../../lib/server-metrics-schema.ts';
+import type { Percentiles } from '../../lib/percentiles-schema.ts';
 
 /**
- * RunResult.server values shaped exactly as reports/collectors produce them (ServerMetricsSchema),
+ * RunResult.server values shaped exactly as runner/collectors produce them (ServerMetricsSchema),
  * with the numbers of a real `feedscale run --duration 5 --warmup 2` on a 2-app, 2-shard stack
  * (memcached on and off), series trimmed to three points. Parameters change only what a test needs.
  */
@@ -184,8 +184,18 @@ export function makeServerMetrics(overrides: Partial<ServerFixture> = {}): Serve
     const getHits = Math.round(gets * f.hitRatio);
     server.memcached = {
       series: around(gets / f.samplingDurationS).map((g, i) => ({ tS: times[i]!, getHitsPerS: round3(g * f.hitRatio!), getMissesPerS: round3(g * (1 - f.hitRatio!)), hitRatio: f.hitRatio, evictionsPerS: 0, currItems: 1573 + i * 1800, bytes: 413_457 + i * 480_000 })),
-      summary: { getHits, getMisses: gets - getHits, hitRatio: f.hitRatio, evictions: 0, currItemsMax: 5295, bytesMax: 1_392_274 },
+      summary: { getHits, getMisses: gets - getHits, hitRatio: f.hitRatio, evictions: 0, currItemsMax: 5295, bytesMax: 1_392_274, instances: [{ getHits, getMisses: gets - getHits, hitRatio: f.hitRatio, evictions: 0 }] },
     };
   }
   return server;
+}
+
+/**
+ * A run whose collectors found only Redis: no memcached, no Postgres shard or pgbouncer, nginx
+ * without upstream log lines, no app instance and no container.
+ */
+export function makeRedisOnlyServerMetrics(overrides: Partial<ServerFixture> = {}): ServerMetrics {
+  const { sampling, redis } = makeServerMetrics(overrides);
+  const noRequests: Percentiles = { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
+  return { sampling, redis, postgres: [], pgbouncer: [], nginx: { available: false, linesParsed: 0, linesUnparsed: 0, requestTime: noRequests, upstreams: [] }, apps: [], containers: [] };
 }

@@ -37,7 +37,7 @@ describe('runK6 without k6', () => {
   it('throws RUN_ERR_DRIVER_UNAVAILABLE naming k6, grafana/k6 and autocannon when no binary is on PATH and the image cannot be pulled', async () => {
     // A real pull attempt against the local Docker engine: this machine reaches no registry.
     const err = await rejection(
-      runK6({ script: 'feed-read', baseUrl: 'http://127.0.0.1:9', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: join(dir, 'empty-bin'), pullTimeoutMs: 60_000 }),
+      runK6({ baseUrl: 'http://127.0.0.1:9', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: join(dir, 'empty-bin'), pullTimeoutMs: 60_000 }),
     );
     expect(isFeedscaleError(err) && err.code).toBe('RUN_ERR_DRIVER_UNAVAILABLE');
     const message = (err as Error).message;
@@ -50,7 +50,7 @@ describe('runK6 without k6', () => {
 
   it('says the Docker fallback is disabled when it is', async () => {
     const err = await rejection(
-      runK6({ script: 'feed-read', baseUrl: 'http://127.0.0.1:9', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: '', docker: false }),
+      runK6({ baseUrl: 'http://127.0.0.1:9', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: '', docker: false }),
     );
     expect(isFeedscaleError(err) && err.code).toBe('RUN_ERR_DRIVER_UNAVAILABLE');
     expect((err as Error).message).toMatch(/fallback is disabled/);
@@ -58,7 +58,7 @@ describe('runK6 without k6', () => {
 
   it('refuses a non-loopback target before looking for k6', async () => {
     const err = await rejection(
-      runK6({ script: 'feed-read', baseUrl: 'http://10.1.2.3:80', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), docker: false }),
+      runK6({ baseUrl: 'http://10.1.2.3:80', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), docker: false }),
     );
     expect(isFeedscaleError(err) && err.code).toBe('CFG_ERR_INVALID');
   });
@@ -107,7 +107,7 @@ describe('runK6 with a k6 on PATH', () => {
     const { result, outcomes } = await fixtureResult(true);
     const bin = await fakeK6(99, JSON.stringify(result), JSON.stringify({ outcomes, notes: ['a note'] }));
     const outPath = join(dir, 'out', 'feed-read.json');
-    const run = await runK6({ script: 'feed-read', baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 77, runSeed: 5, outPath, searchPath: bin, docker: false });
+    const run = await runK6({ baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 77, runSeed: 5, outPath, searchPath: bin, docker: false });
 
     expect(run).toMatchObject({ via: 'binary', exitCode: 99, thresholdsPassed: false, notes: ['a note'], stdout: 'text summary\n' });
     expect(run.result).toEqual(result);
@@ -115,7 +115,7 @@ describe('runK6 with a k6 on PATH', () => {
     expect(JSON.parse(await readFile(outPath, 'utf8'))).toEqual(result);
 
     const args = (await readFile(join(dir, 'args.txt'), 'utf8')).trim().split('\n');
-    expect(args).toEqual(['run', '--quiet', '--no-usage-report', resolveK6Script('feed-read')]);
+    expect(args).toEqual(['run', '--quiet', '--no-usage-report', resolveK6Script()]);
     const env = await readFile(join(dir, 'env.txt'), 'utf8');
     expect(env).toMatch(/^BASE_URL=http:\/\/127\.0\.0\.1:8080$/m);
     expect(env).toMatch(/^FEEDSCALE_SEED=77$/m);
@@ -129,7 +129,7 @@ describe('runK6 with a k6 on PATH', () => {
     const { result, outcomes } = await fixtureResult(false);
     const bin = await fakeK6(107, JSON.stringify(result), JSON.stringify({ outcomes, notes: [] }));
     const err = await rejection(
-      runK6({ script: 'feed-read', baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: bin, docker: false }),
+      runK6({ baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: bin, docker: false }),
     );
     expect((err as Error).message).toMatch(/k6 exited with code 107/);
   });
@@ -138,7 +138,7 @@ describe('runK6 with a k6 on PATH', () => {
     const { result, outcomes } = await fixtureResult(false);
     const bin = await fakeK6(0, JSON.stringify({ ...result, driver: 'jmeter' }), JSON.stringify({ outcomes, notes: [] }));
     const err = await rejection(
-      runK6({ script: 'feed-read', baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: bin, docker: false }),
+      runK6({ baseUrl: 'http://127.0.0.1:8080', plan: 'feed-read', population, seed: 1, outPath: join(dir, 'r.json'), searchPath: bin, docker: false }),
     );
     expect((err as Error).message).toMatch(/RunResultSchema[\s\S]*\/driver/);
   });
@@ -152,8 +152,8 @@ describe('helpers', () => {
     expect(findOnPath('k6', '/nonexistent')).toBeUndefined();
   });
 
-  it('resolves bundled scripts by plan name and refuses files outside scenarios/k6', () => {
-    expect(resolveK6Script('upload')).toMatch(/scenarios\/k6\/upload\.k6\.ts$/);
+  it('resolves the generic script by default and refuses files outside scenarios/k6', () => {
+    expect(resolveK6Script()).toMatch(/scenarios\/k6\/plan\.k6\.ts$/);
     expect(() => resolveK6Script('/etc/passwd')).toThrow(/under/);
     expect(() => resolveK6Script('no-such-plan')).toThrow(/cannot be read/);
   });

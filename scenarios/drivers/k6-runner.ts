@@ -8,8 +8,8 @@ import { Value } from '@sinclair/typebox/value';
 import Dockerode from 'dockerode';
 import { FeedscaleError } from '../../lib/errors.ts';
 import { assertLoopbackUrl } from '../../lib/loopback.ts';
-import { registerFormats } from '../../reports/formats.ts';
-import { RunResultSchema, type RunResult } from '../../reports/result-schema.ts';
+import { registerFormats } from '../../lib/formats.ts';
+import { RunResultSchema, type RunResult } from '../../lib/result-schema.ts';
 import { loadPlan } from '../plans/load-plan.ts';
 import { PopulationSchema, type Population } from '../workload/population-schema.ts';
 import type { ThresholdOutcome } from '../k6/lib/summary-to-result.ts';
@@ -39,8 +39,8 @@ const PING_TIMEOUT_MS = 3_000;
 const OUTPUT_TAIL_CHARS = 4000;
 
 export interface RunK6Options {
-  /** A bundled script by plan name ("feed-read" -> scenarios/k6/feed-read.k6.ts) or a path to a *.k6.ts under scenarios/k6. */
-  script: string;
+  /** A *.k6.ts under scenarios/k6, by name ("plan" -> scenarios/k6/plan.k6.ts) or path. Default: the generic plan.k6.ts, which runs any plan. */
+  script?: string;
   /** Loopback only (lib/loopback.ts); the script checks again before it sends. */
   baseUrl: string;
   /** Plan name or path (scenarios/plans/load-plan.ts); validated here, and k6 gets it with defaults filled. */
@@ -81,8 +81,11 @@ export interface K6Run {
   stdout: string;
 }
 
-/** The bundled script for a plan name, or the given path; it must lie under scenarios/k6 (the container mounts only that tree's parents). */
-export function resolveK6Script(script: string): string {
+/** The generic entry script: runs whatever plan FEEDSCALE_PLAN names. */
+export const GENERIC_K6_SCRIPT = 'plan';
+
+/** A bundled script by name, or the given path; it must lie under scenarios/k6 (the container mounts only that tree's parents). */
+export function resolveK6Script(script: string = GENERIC_K6_SCRIPT): string {
   const path = /^[a-z0-9][a-z0-9-]*$/.test(script) ? join(K6_DIR, `${script}.k6.ts`) : resolve(script);
   const rel = relative(K6_DIR, path);
   if (rel.startsWith('..') || isAbsolute(rel) || !path.endsWith('.k6.ts')) {
@@ -109,6 +112,24 @@ export function findOnPath(name: string, searchPath: string | undefined = proces
     }
   }
   return undefined;
+}
+
+export type LocatedK6 = { via: 'binary'; path: string } | { via: 'docker'; docker: Dockerode; image: string };
+
+/**
+ * Where k6 will come from: a `k6` binary on PATH, else the grafana/k6 image (present, or pulled
+ * now). RUN_ERR_DRIVER_UNAVAILABLE naming both when neither is there. The main job calls it
+ * before the first container starts, so a k6 plan never fails after seeding.
+ */
+export async function locateK6(options: Pick<RunK6Options, 'searchPath' | 'docker' | 'image' | 'pullTimeoutMs'> = {}): Promise<LocatedK6> {
+  const image = options.image ?? K6_IMAGE;
+  const path = findOnPath('k6', options.searchPath ?? process.env.PATH);
+  if (path) return { via: 'binary', path };
+  if (options.docker === false) throw unavailable(image, 'the Docker fallback is disabled');
+  const docker = options.docker ?? (process.env.DOCKER_HOST ? new Dockerode() : new Dockerode({ socketPath: '/var/run/docker.sock' }));
+  const why = await ensureImage(docker, image, options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS);
+  if (why !== undefined) throw unavailable(image, why);
+  return { via: 'docker', docker, image };
 }
 
 function unavailable(image: string, why: string): FeedscaleError {
@@ -252,7 +273,7 @@ function demux(buffer: Buffer): { stdout: string; stderr: string } {
  * Runs a k6 script against a loopback target and returns its validated RunResult.
  *
  * @example
- * const run = await runK6({ script: 'feed-read', baseUrl: stack.baseUrl, plan: 'feed-read', population, seed: 1, outPath: 'out/k6/feed-read.json' });
+ * const run = await runK6({ baseUrl: stack.baseUrl, plan: 'feed-read', population, seed: 1, outPath: 'out/k6/feed-read.json' });
  * if (!run.thresholdsPassed) console.log(run.thresholds.filter((t) => !t.ok));
  */
 export async function runK6(options: RunK6Options): Promise<K6Run> {
@@ -264,17 +285,11 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   }
   const script = resolveK6Script(options.script);
   const plan = await loadPlan(options.plan);
-  const image = options.image ?? K6_IMAGE;
-
   // Choose k6 before writing anything, so an unavailable driver leaves nothing behind.
-  const k6 = findOnPath('k6', options.searchPath ?? process.env.PATH);
-  let docker: Dockerode | undefined;
-  if (!k6) {
-    if (options.docker === false) throw unavailable(image, 'the Docker fallback is disabled');
-    docker = options.docker ?? (process.env.DOCKER_HOST ? new Dockerode() : new Dockerode({ socketPath: '/var/run/docker.sock' }));
-    const why = await ensureImage(docker, image, options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS);
-    if (why !== undefined) throw unavailable(image, why);
-  }
+  const located = await locateK6(options);
+  const k6 = located.via === 'binary' ? located.path : undefined;
+  const docker = located.via === 'docker' ? located.docker : undefined;
+  const image = located.via === 'docker' ? located.image : (options.image ?? K6_IMAGE);
 
   const ioDir = await mkdtemp(join(tmpdir(), 'feedscale-k6-'));
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointResult } from '../../reports/result-schema.ts';
+import type { EndpointResult } from '../../lib/result-schema.ts';
 import { runClosedLoop } from './autocannon-driver.ts';
 import { createCyclicSource } from './request-source.ts';
 import { startTestServer } from './test-server.ts';

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { GeneratorHealth } from '../../reports/result-schema.ts';
+import type { GeneratorHealth } from '../../lib/result-schema.ts';
 
 /**
  * When the load generator, not the system under test, limited a run, its latency numbers

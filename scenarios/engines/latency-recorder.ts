@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, encodeHistogram, recordUs, toLatency } from '../../reports/histogram.ts';
-import type { EndpointResult, StepResult } from '../../reports/result-schema.ts';
+import { createLatencyHistogram, encodeHistogram, recordUs, toLatency } from '../../lib/histogram.ts';
+import type { EndpointResult, StepResult } from '../../lib/result-schema.ts';
 import { TimelineSeries } from './timeline-series.ts';
 
 /**

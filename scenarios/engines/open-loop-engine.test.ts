@@ -1,9 +1,9 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { FeedscaleError } from '../../lib/errors.ts';
-import { registerFormats } from '../../reports/formats.ts';
-import { decodeHistogram } from '../../reports/histogram.ts';
-import { RunResultSchema, type EndpointResult, type StepEndpointResult, type StepResult, type TimelinePoint } from '../../reports/result-schema.ts';
+import { registerFormats } from '../../lib/formats.ts';
+import { decodeHistogram } from '../../lib/histogram.ts';
+import { RunResultSchema, type EndpointResult, type StepEndpointResult, type StepResult, type TimelinePoint } from '../../lib/result-schema.ts';
 import { runOpenLoop } from './open-loop-engine.ts';
 import { createCyclicSource } from './request-source.ts';
 import { toRunResult } from './run-result.ts';

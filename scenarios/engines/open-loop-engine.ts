@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import type { Histogram } from 'hdr-histogram-js';
 import { FeedscaleError } from '../../lib/errors.ts';
 import { assertLoopbackUrl } from '../../lib/loopback.ts';
-import { createLatencyHistogram, recordUs } from '../../reports/histogram.ts';
+import { createLatencyHistogram, recordUs } from '../../lib/histogram.ts';
 import { checkArrivalSpec, createArrivalSchedule, stepWindows, type ArrivalSpec } from './arrival-schedule.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
 import { assessGeneratorHealth, createHealthProbe } from './generator-health.ts';

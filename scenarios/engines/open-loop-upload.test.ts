@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { registerFormats } from '../../reports/formats.ts';
-import { RunResultSchema, type EndpointResult } from '../../reports/result-schema.ts';
+import { registerFormats } from '../../lib/formats.ts';
+import { RunResultSchema, type EndpointResult } from '../../lib/result-schema.ts';
 import type { EngineRun } from './run-result.ts';
 import { runOpenLoop } from './open-loop-engine.ts';
 import { createCyclicSource, type RequestSpec } from './request-source.ts';

@@ -1,4 +1,4 @@
-import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult, type StepResult } from '../../reports/result-schema.ts';
+import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult, type StepResult } from '../../lib/result-schema.ts';
 
 /** What an engine measured; the run's identity (configuration, plan, ...) is added by toRunResult. */
 export interface EngineRun {

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import { HISTOGRAM_HIGHEST_US, HISTOGRAM_LOWEST_US } from '../../reports/histogram.ts';
-import type { TimelinePoint } from '../../reports/result-schema.ts';
+import { HISTOGRAM_HIGHEST_US, HISTOGRAM_LOWEST_US } from '../../lib/histogram.ts';
+import type { TimelinePoint } from '../../lib/result-schema.ts';
 
 /** Width of one timeline point. */
 export const TIMELINE_INTERVAL_S = 1;

@@ -15,8 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { build, type Plugin } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerFormats } from '../../reports/formats.ts';
-import { RunResultSchema } from '../../reports/result-schema.ts';
+import { registerFormats } from '../../lib/formats.ts';
+import { RunResultSchema } from '../../lib/result-schema.ts';
 import { loadPlan } from '../plans/load-plan.ts';
 import { createRequestGenerator } from '../requests/request-generator.ts';
 import type { Population } from '../workload/population-schema.ts';
@@ -111,7 +111,7 @@ interface LoadedScript {
 
 async function loadScript(name: string, env: Record<string, string>, respond: FakeK6['respond']): Promise<LoadedScript> {
   const bundle = await build({
-    entryPoints: [join(K6_DIR, `${name}.k6.ts`)],
+    entryPoints: [join(K6_DIR, 'plan.k6.ts')],
     bundle: true,
     write: false,
     format: 'esm',
@@ -125,7 +125,7 @@ async function loadScript(name: string, env: Record<string, string>, respond: Fa
   const fake: FakeK6 = { iteration: 0, sent: [], samples: new Map(), sharedArrayCalls: new Map(), respond };
   const g = globalThis as Record<string, unknown>;
   g.__fakeK6 = fake;
-  g.__ENV = env;
+  g.__ENV = { FEEDSCALE_PLAN: `../plans/${name}.json`, ...env };
   // k6's open() resolves relative paths against the script's folder.
   g.open = (path: string) => readFileSync(resolve(K6_DIR, path), 'utf8');
   const mod = (await import(pathToFileURL(file).href)) as { options: LoadedScript['options']; default: () => void; handleSummary: LoadedScript['handleSummary'] };

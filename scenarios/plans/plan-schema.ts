@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FeedscaleError, isFeedscaleError } from '../../lib/errors.ts';
 import { listIssues, validateConfig, type ConfigIssue } from '../../lib/validate.ts';
-import { DriverSchema } from '../../reports/result-schema.ts';
+import { DriverSchema } from '../../lib/result-schema.ts';
 import type { Endpoint } from '../requests/endpoints.ts';
 import { TargetingSchema } from '../requests/targeting-schema.ts';
 

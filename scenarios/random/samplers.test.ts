@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from './prng.ts';
+import { createRng } from '../../lib/random/prng.ts';
 import {
   createWeightedChoice,
   createZipfSampler,

@@ -1,4 +1,4 @@
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../lib/random/prng.ts';
 
 /**
  * Samplers over a seeded {@link Rng}. Pure TypeScript with no imports beyond ./prng.ts,

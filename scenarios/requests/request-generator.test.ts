@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Population } from '../workload/population-schema.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
-import { sessionTokenFor } from '../workload/session-tokens.ts';
+import { sessionTokenFor } from '../../lib/session-tokens.ts';
 import { createRequestGenerator, type RequestSpec } from './request-generator.ts';
 
 const ids = (prefix: number, count: number): string[] => Array.from({ length: count }, (_, i) => String(prefix + i));

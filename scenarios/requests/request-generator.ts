@@ -4,7 +4,7 @@
  * npm imports, because k6 scripts import it too (the type-only imports below are erased).
  */
 import { FeedscaleError } from '../../lib/errors.ts';
-import { createRng, type Rng } from '../random/prng.ts';
+import { createRng, type Rng } from '../../lib/random/prng.ts';
 import { createWeightedChoice, createZipfSampler } from '../random/samplers.ts';
 import type { Population } from '../workload/population-schema.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';

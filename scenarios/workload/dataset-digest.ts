@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Dataset } from './dataset-types.ts';
+import type { Dataset } from '../../lib/dataset-types.ts';
 
 const RECORDS_PER_CHUNK = 8192;
 

@@ -3,7 +3,7 @@ import { decodeId, shardOfId } from '../../system/data/ids.ts';
 import { logicalShardForUsername } from '../../system/data/shard-map.ts';
 import { datasetDigest } from './dataset-digest.ts';
 import { generateDataset, SYNTHETIC_END_MS } from './dataset.ts';
-import type { Dataset } from './dataset-types.ts';
+import type { Dataset } from '../../lib/dataset-types.ts';
 import { createWorkloadModel } from './model.ts';
 
 const model = createWorkloadModel(); // 2,800 users at the default 1/5000

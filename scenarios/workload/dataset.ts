@@ -1,9 +1,9 @@
 import { FeedscaleError } from '../../lib/errors.ts';
 import { encodeId, INSTAGRAM_EPOCH_MS, MAX_LOGICAL_SHARDS } from '../../system/data/ids.ts';
 import { logicalShardForUsername } from '../../system/data/shard-map.ts';
-import { createRng, type Rng } from '../random/prng.ts';
+import { createRng, type Rng } from '../../lib/random/prng.ts';
 import { createZipfSampler, roundStochastic, sampleLogNormal, shuffleInPlace } from '../random/samplers.ts';
-import type { Dataset, DatasetFollow, DatasetMedia, DatasetUser } from './dataset-types.ts';
+import type { Dataset, DatasetFollow, DatasetMedia, DatasetUser } from '../../lib/dataset-types.ts';
 import { usersAtScale, type WorkloadModel } from './model.ts';
 
 export interface GenerateDatasetOptions {

@@ -5,7 +5,7 @@ import { DEFAULT_ACTIVITY_EXPONENT, DEFAULT_FOLLOW_TARGET_EXPONENT, DEFAULT_LIKE
 import type { Targeting } from '../requests/targeting-schema.ts';
 
 /**
- * The workload model: the 2011 per-user ratios (shared/FACTS.md) and the assumptions that fill
+ * The workload model: the 2011 per-user ratios (docs/facts.md) and the assumptions that fill
  * the gaps, each a parameter whose description cites its source or says "Assumption".
  * The scale rule: a run at scaleFactor s keeps every ratio and shrinks counts by s.
  */

@@ -4,7 +4,7 @@ import { generateDataset } from './dataset.ts';
 import { createWorkloadModel } from './model.ts';
 import { PopulationSchema } from './population-schema.ts';
 import { summarizePopulation } from './population.ts';
-import { sessionTokenFor } from './session-tokens.ts';
+import { sessionTokenFor } from '../../lib/session-tokens.ts';
 
 const dataset = generateDataset(createWorkloadModel(), { seed: 3, logicalShards: 8 });
 

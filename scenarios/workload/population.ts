@@ -1,6 +1,6 @@
-import type { Dataset } from './dataset-types.ts';
+import type { Dataset } from '../../lib/dataset-types.ts';
 import type { Population } from './population-schema.ts';
-import { sessionTokenFor } from './session-tokens.ts';
+import { sessionTokenFor } from '../../lib/session-tokens.ts';
 
 export interface SummarizePopulationOptions {
   /** User IDs kept in the sample (evenly spaced over creation order). Default 10,000. */

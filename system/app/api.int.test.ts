@@ -185,7 +185,7 @@ describe('the photo-sharing service through nginx', () => {
     expect(res.status).toBe(200);
     expect(res.json.items[0]).toMatchObject({ id: mediaId, caption: 'hello 2011' });
     expect(String(res.headers['server-timing'])).toMatch(/redis;dur=[\d.]+/);
-    const cache = memjs.Client.create(stack.memcachedServer!, { retries: 0 });
+    const cache = memjs.Client.create(stack.memcachedServers[0]!, { retries: 0 });
     const { value } = await cache.get(`media:${mediaId}`);
     cache.close();
     expect(JSON.parse(value!.toString()).id).toBe(mediaId);
@@ -215,7 +215,7 @@ describe('the photo-sharing service through nginx', () => {
   it('caches user objects read through memcached', async () => {
     const first = await api<{ id: string; username: string }>('GET', `/users/${alice}`);
     expect(first.json).toMatchObject({ id: alice, username: `alice_${suffix}` });
-    const cache = memjs.Client.create(stack.memcachedServer!, { retries: 0 });
+    const cache = memjs.Client.create(stack.memcachedServers[0]!, { retries: 0 });
     const { value } = await cache.get(`user:${alice}`);
     cache.close();
     expect(JSON.parse(value!.toString())).toMatchObject({ id: alice, username: `alice_${suffix}` });

@@ -1,10 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { type ConfigIssue, validateConfigWithRules } from '../../lib/validate.ts';
 import { INSTAGRAM_EPOCH_MS } from '../data/ids.ts';
+import { shardLayoutIssue } from '../data/shard-map.ts';
+import {
+  CacheModeSchema,
+  FanOutModeSchema,
+  FeedReadDelayMsSchema,
+  LogicalShardsSchema,
+  ReadTimeMergeAboveFollowersSchema,
+} from '../stack-switches.ts';
 
-/**
- * Configuration of one app instance. The harness passes it as JSON in the
- * FEEDSCALE_APP_CONFIG environment variable; `loadAppConfig` validates it once and freezes it.
- */
+// Configuration of one app instance. The harness passes it as JSON in the FEEDSCALE_APP_CONFIG
+// environment variable; `loadAppConfig` validates it once and freezes it.
+
 /**
  * Defaults that the seed loader must share with the service, so seeded state looks like what the
  * live paths would have written (feed caps, session lifetime, map buckets, celebrity lists).
@@ -25,7 +33,7 @@ export const PhysicalShardSchema = Type.Object(
     user: Type.String({ default: 'feedscale' }),
     password: Type.String({ default: 'feedscale' }),
     /**
-     * The shard's streaming replica (12 primaries + 12 replicas in 2011, shared/FACTS.md), reached
+     * The shard's streaming replica (12 primaries + 12 replicas in 2011, docs/facts.md), reached
      * with the primary's database and credentials. Only feed hydration reads from it, and only
      * when feed.readFromReplica is set.
      */
@@ -49,8 +57,8 @@ export const AppConfigSchema = Type.Object(
       [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
       { default: 'warn' },
     ),
-    /** Logical shards (Postgres schemas), spread over `shards` by the shard map. */
-    logicalShards: Type.Integer({ minimum: 1, maximum: 8192, default: 16 }),
+    /** Logical shards (Postgres schemas), spread over `shards` by the shard map (system/data/shard-map.ts). */
+    logicalShards: LogicalShardsSchema,
     idEpochMs: Type.Integer({ default: INSTAGRAM_EPOCH_MS }),
     /** One entry per physical Postgres host, in shard-map order. */
     shards: Type.Array(PhysicalShardSchema, { minItems: 1 }),
@@ -59,12 +67,13 @@ export const AppConfigSchema = Type.Object(
     redisUrl: Type.String({ default: 'redis://redis:6379' }),
     cache: Type.Object(
       {
-        mode: Type.Union([Type.Literal('memcached'), Type.Literal('off')], { default: 'memcached' }),
+        mode: CacheModeSchema,
         /**
-         * host:port of each memcached instance (6 in 2011, shared/FACTS.md); keys are spread over
+         * host:port of each memcached instance (6 in 2011, docs/facts.md); keys are spread over
          * them by a consistent-hash ring (ketama), so adding one moves about 1/N of the keys.
+         * Empty when mode is 'off'; at least one when it is 'memcached' (checkAppConfig).
          */
-        servers: Type.Array(Type.String({ pattern: '^[^\\s:]+:[0-9]{1,5}$' }), { minItems: 1, default: ['memcached:11211'] }),
+        servers: Type.Array(Type.String({ pattern: '^[^\\s:]+:[0-9]{1,5}$' }), { default: [] }),
         ttlS: Type.Integer({ minimum: 1, default: 3600 }),
       },
       { additionalProperties: false, default: {} },
@@ -113,9 +122,9 @@ export const AppConfigSchema = Type.Object(
       {
         /**
          * 'queue': completing an upload enqueues a BullMQ job and worker processes push the ID
-         * (Gearman workers did it in 2011, shared/FACTS.md); 'sync': the request does it itself.
+         * (Gearman workers did it in 2011, docs/facts.md); 'sync': the request does it itself.
          */
-        mode: Type.Union([Type.Literal('queue'), Type.Literal('sync')], { default: 'queue' }),
+        mode: FanOutModeSchema,
         /** Followers per followers page and per Redis pipeline. */
         batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
         /**
@@ -123,7 +132,7 @@ export const AppConfigSchema = Type.Object(
          * `celebrity-media:<ownerId>` and feed reads merge them in. null (default) fans out every
          * account, as Instagram did in 2011.
          */
-        readTimeMergeAboveFollowers: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { default: null }),
+        readTimeMergeAboveFollowers: ReadTimeMergeAboveFollowersSchema,
         /** Entries kept in each `celebrity-media:<ownerId>` list. */
         celebrityMediaMaxLength: Type.Integer({ minimum: 1, maximum: 10_000, default: APP_DEFAULTS.celebrityMediaMaxLength }),
         /** Jobs one worker process runs at once, per queue. */
@@ -161,7 +170,7 @@ export const AppConfigSchema = Type.Object(
          * Milliseconds added to every feed read before it answers: an injected regression, so a
          * gate can be shown to catch one (and, later, fault scenarios). 0 = none.
          */
-        feedReadDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+        feedReadDelayMs: FeedReadDelayMsSchema,
       },
       { additionalProperties: false, default: {} },
     ),
@@ -176,3 +185,25 @@ export const AppConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type AppConfig = Static<typeof AppConfigSchema>;
+
+/** Rules between fields, each with the path of the field that breaks it. */
+export function checkAppConfig(config: Readonly<AppConfig>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.cache.mode === 'memcached' && config.cache.servers.length === 0) {
+    issues.push({ path: '/cache/servers', message: 'needs at least one host:port when cache.mode is "memcached"' });
+  }
+  if (config.cache.mode === 'off' && config.cache.servers.length > 0) {
+    issues.push({ path: '/cache/servers', message: 'must be empty when cache.mode is "off"' });
+  }
+  const layout = shardLayoutIssue(config.logicalShards, config.shards.length);
+  if (layout) issues.push({ path: '/logicalShards', message: layout });
+  return issues;
+}
+
+/**
+ * An app instance's configuration from input (the harness's JSON): schema defaults and rules,
+ * then the rules between fields, every issue with its path (CFG_ERR_INVALID); frozen.
+ */
+export function loadAppConfig(input: unknown, what = 'app configuration'): Readonly<AppConfig> {
+  return validateConfigWithRules(AppConfigSchema, input, what, checkAppConfig);
+}

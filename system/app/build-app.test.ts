@@ -6,6 +6,7 @@ import { ApiErrorCodes } from './api-errors.ts';
 import { AppConfigSchema } from './app-config.ts';
 import { BODY_LIMIT_BYTES, buildApp } from './build-app.ts';
 import { mediaUrlBase, toMediaJson } from './media-reads.ts';
+import { createRng } from '../../lib/random/prng.ts';
 
 /**
  * These tests need no backend: every backend points at a closed port on 127.0.0.1, and the
@@ -26,16 +27,6 @@ const config = validateConfig(
   'test app config',
 );
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An ID with the right shape whose logical shard (9000) no deployment of 16 shards has. */
 const UNROUTABLE_ID = encodeId({ timeMs: 1_400_000_000_000, logicalShard: 8000, sequence: 1 }).toString();
@@ -71,7 +62,8 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 
 /** Generates requests that are each wrong in exactly one way that validation or routing must catch. */
 function generateMalformed(seed: number, count: number): Malformed[] {
-  const random = prng(seed);
+  const rng = createRng(seed);
+  const random = () => rng.nextFloat();
   const json = (value: unknown): string => JSON.stringify(value);
   const badId = (): string => encodeURIComponent(pick(random, BAD_IDS));
   const makers: Array<() => Malformed> = [

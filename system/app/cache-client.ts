@@ -2,7 +2,7 @@ import memjs from 'memjs';
 import { HashRing } from './hash-ring.ts';
 
 /**
- * The read-through cache in front of Postgres: memcached in 2011 (6 instances, shared/FACTS.md),
+ * The read-through cache in front of Postgres: memcached in 2011 (6 instances, docs/facts.md),
  * or nothing at all when a scenario turns it off. Both share this interface so routes never ask
  * which one they have. A cache failure is logged and treated as a miss: the cache speeds reads
  * up, it never fails them.

@@ -1,5 +1,4 @@
-import { validateConfig } from '../../lib/validate.ts';
-import { type AppConfig, AppConfigSchema } from './app-config.ts';
+import { type AppConfig, loadAppConfig } from './app-config.ts';
 
 /**
  * The process's AppConfig from FEEDSCALE_APP_CONFIG (JSON), validated and frozen. A missing or
@@ -12,7 +11,7 @@ export function appConfigFromEnv(what: string): Readonly<AppConfig> {
     process.exit(2);
   }
   try {
-    return validateConfig(AppConfigSchema, JSON.parse(raw), `${what} (FEEDSCALE_APP_CONFIG)`);
+    return loadAppConfig(JSON.parse(raw), `${what} (FEEDSCALE_APP_CONFIG)`);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);

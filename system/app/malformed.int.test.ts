@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRng, type Rng } from '../../scenarios/random/prng.ts';
+import { createRng, type Rng } from '../../lib/random/prng.ts';
 import { encodeId } from '../data/ids.ts';
 
 // Hostile and malformed input through nginx against the real stack: every answer must be a 4xx

@@ -4,7 +4,7 @@ import { sessionKey } from '../feed/feed-keys.ts';
 import { ApiError } from './api-errors.ts';
 
 /**
- * Sessions as Instagram kept them in 2011 (Redis, shared/FACTS.md): an opaque token whose key
+ * Sessions as Instagram kept them in 2011 (Redis, docs/facts.md): an opaque token whose key
  * holds the user ID and expires by TTL. Every write names its acting user (path `:userId`, or
  * `userId` in a like's body) and must carry `Authorization: Bearer <token>` of that user.
  */

@@ -15,7 +15,7 @@ import {
   shardOfId,
 } from './ids.ts';
 
-// Layout and epoch: "Sharding & IDs at Instagram" (2011), shared/FACTS.md.
+// Layout and epoch: "Sharding & IDs at Instagram" (2011), docs/facts.md.
 const MAX_TIME_OFFSET_MS = 2 ** TIME_BITS - 1;
 const INT64_MAX = 0x7fffffffffffffffn;
 

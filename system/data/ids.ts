@@ -1,5 +1,5 @@
 /**
- * Instagram's 2011 ID layout ("Sharding & IDs at Instagram", see shared/FACTS.md):
+ * Instagram's 2011 ID layout ("Sharding & IDs at Instagram", see docs/facts.md):
  * 41 bits of milliseconds since a custom epoch, 13 bits of logical shard, 10 bits of
  * a per-shard sequence taken mod 1024. IDs are minted in Postgres by `next_id()`
  * (see {@link nextIdFunctionSql}); this module is the TypeScript twin used to decode

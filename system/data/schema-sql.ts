@@ -2,7 +2,7 @@ import { INSTAGRAM_EPOCH_MS, nextIdFunctionSql, schemaName } from './ids.ts';
 
 /**
  * DDL for one logical shard: a Postgres schema holding its own `next_id()` and every table
- * whose rows it owns ("Sharding & IDs at Instagram", shared/FACTS.md). Rows live on the shard
+ * whose rows it owns ("Sharding & IDs at Instagram", docs/facts.md). Rows live on the shard
  * of the ID that owns them:
  *
  * - users: on the shard picked from the username; the username index is unique per schema,

@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset, DatasetMedia } from '../../scenarios/workload/dataset-types.ts';
+import type { Dataset, DatasetMedia } from '../../lib/dataset-types.ts';
 import { encodeId, shardOfId } from './ids.ts';
 import { buildCelebrityMedia, buildFeeds, countFollowers, escapeCopyText, newerMedia, partitionDataset } from './seed-loader.ts';
+import { createRng } from '../../lib/random/prng.ts';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE_MS = 1_400_000_000_000;
 
 /** A small dataset with heavy-ish fan-in, several media per owner and timestamp ties. */
 function makeDataset(seed: number, userCount: number, logicalShards: number): Dataset {
-  const random = prng(seed);
+  const rng = createRng(seed);
+  const random = () => rng.nextFloat();
   const users = Array.from({ length: userCount }, (_, i) => {
     const logicalShard = Math.floor(random() * logicalShards);
     const createdAtMs = BASE_MS + i;

@@ -12,13 +12,24 @@ export interface ShardMap {
   readonly physicalOf: readonly number[];
 }
 
-export function createShardMap(logicalShards: number, physicalShards: number): ShardMap {
+/** Why a layout cannot be made, or undefined when it can (the stack's config check uses it too). */
+export function shardLayoutIssue(logicalShards: number, physicalShards: number): string | undefined {
   if (!Number.isInteger(logicalShards) || logicalShards < 1 || logicalShards > MAX_LOGICAL_SHARDS) {
-    throw new RangeError(`logicalShards must be an integer in [1, ${MAX_LOGICAL_SHARDS}]`);
+    return `logicalShards must be an integer in [1, ${MAX_LOGICAL_SHARDS}] (got ${logicalShards})`;
   }
   if (!Number.isInteger(physicalShards) || physicalShards < 1 || physicalShards > logicalShards) {
-    throw new RangeError('physicalShards must be an integer in [1, logicalShards]');
+    return `must be >= physicalShards (${physicalShards}): every physical host holds at least one logical shard`;
   }
+  return undefined;
+}
+
+/**
+ * The one function that lays logical shards over physical hosts, for the stack (which creates
+ * the schemas), the app (which routes queries) and the seed loader (which copies rows).
+ */
+export function createShardMap(logicalShards: number, physicalShards: number): ShardMap {
+  const issue = shardLayoutIssue(logicalShards, physicalShards);
+  if (issue) throw new RangeError(issue);
   const physicalOf = Array.from({ length: logicalShards }, (_, l) => Math.floor((l * physicalShards) / logicalShards));
   return Object.freeze({ logicalShards, physicalShards, physicalOf: Object.freeze(physicalOf) });
 }

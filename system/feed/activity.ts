@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { activityKey } from './feed-keys.ts';
 
 /**
- * The activity feed ("who liked or followed you", Redis in 2011, shared/FACTS.md): a capped
+ * The activity feed ("who liked or followed you", Redis in 2011, docs/facts.md): a capped
  * list of JSON entries per user, newest first. Written by the request that made the event, in
  * the same pipeline as its other Redis writes, so the user sees it as soon as the write returns.
  */

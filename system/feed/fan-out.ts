@@ -3,7 +3,7 @@ import type { AppConfig } from '../app/app-config.ts';
 import { celebrityMediaKey, feedKey, followerCountKey } from './feed-keys.ts';
 
 /**
- * Fan-out on write (shared/FACTS.md, "Feed"): a new media ID is pushed onto the Redis feed list
+ * Fan-out on write (docs/facts.md, "Feed"): a new media ID is pushed onto the Redis feed list
  * of every follower of its owner, and of the owner. In 2011 Gearman workers did this in batches
  * of followers; here a BullMQ worker (system/jobs/worker.ts) or, in fanOut.mode 'sync', the
  * upload request itself calls `distributeMedia` with the same plain job.

@@ -1,6 +1,6 @@
 /**
  * Every Redis key the service writes (Redis held the main feed, the activity feed and sessions
- * in 2011, shared/FACTS.md). One place, so the app, the workers and the seed loader agree.
+ * in 2011, docs/facts.md). One place, so the app, the workers and the seed loader agree.
  */
 
 /** A user's home feed: a list of media IDs, newest first (fan-out on write). */

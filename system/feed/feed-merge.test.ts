@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mergeFeedIds, mergeNewestFirst } from './feed-merge.ts';
+import { createRng } from '../../lib/random/prng.ts';
 
-/** Seeded PRNG (mulberry32) so the generated cases are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const newer = (a: number, b: number): boolean => a > b;
 
 describe('mergeNewestFirst', () => {
   it('equals sorting the union and truncating, on generated inputs', () => {
-    const random = prng(42);
+    const rng = createRng(42);
+    const random = () => rng.nextFloat();
     for (let round = 0; round < 200; round++) {
       const k = Math.floor(random() * 12);
       const sources = Array.from({ length: k }, () =>
@@ -69,7 +60,8 @@ describe('mergeFeedIds', () => {
   });
 
   it('equals sorting the deduplicated union on generated inputs, with exact 64-bit comparison', () => {
-    const random = prng(7);
+    const rng = createRng(7);
+    const random = () => rng.nextFloat();
     const base = 9_007_199_254_740_000n;
     for (let round = 0; round < 100; round++) {
       const sources = Array.from({ length: 1 + Math.floor(random() * 5) }, () =>

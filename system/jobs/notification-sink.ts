@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createLatencyHistogram, recordUs } from '../../reports/histogram.ts';
+import { createLatencyHistogram, recordUs } from '../../lib/histogram.ts';
 
 /**
  * The push service the workers deliver like notifications to, standing in for APNs (pyapns in
- * 2011, shared/FACTS.md). It records every delivery with the time it arrived, so a run can
+ * 2011, docs/facts.md). It records every delivery with the time it arrived, so a run can
  * measure the time from like to push: `likedAtMs` is stamped by the app when the like commits,
  * `receivedAtMs` here; both read the same host clock (containers share the kernel's).
  *

@@ -3,7 +3,7 @@ import { withTimeout } from '../data/sharded-db.ts';
 
 /**
  * The asynchronous work of the service, on BullMQ queues in the feed Redis (Gearman and ~200
- * Python workers did feed fan-out and push notifications in 2011, shared/FACTS.md). Jobs are
+ * Python workers did feed fan-out and push notifications in 2011, docs/facts.md). Jobs are
  * plain JSON; IDs are decimal strings.
  */
 export const QUEUE_NAMES = ['fan-out', 'push'] as const;

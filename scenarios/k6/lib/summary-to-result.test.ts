@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { registerFormats } from '../../../reports/formats.ts';
-import { RunResultSchema } from '../../../reports/result-schema.ts';
+import { registerFormats } from '../../../lib/formats.ts';
+import { RunResultSchema } from '../../../lib/result-schema.ts';
 import { loadPlan } from '../../plans/load-plan.ts';
 import { buildK6Summary } from './k6-summary-fixture.ts';
 import { apportion, renderTextSummary, summaryToRunResult, thresholdOutcomes } from './summary-to-result.ts';

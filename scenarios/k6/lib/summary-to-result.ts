@@ -19,7 +19,8 @@
  */
 import type { Plan } from '../../plans/plan-schema.ts';
 import type { Endpoint } from '../../requests/endpoints.ts';
-import type { EndpointResult, GeneratorHealth, Latency, Percentiles, RunResult } from '../../../reports/result-schema.ts';
+import type { EndpointResult, GeneratorHealth, Latency, RunResult } from '../../../lib/result-schema.ts';
+import type { Percentiles } from '../../../lib/percentiles-schema.ts';
 import { ERROR_KINDS, errorMetricName, latencyMetricName, okMetricName, recordedEndpoints, sentMetricName, type RecordedEndpoint } from './metric-names.ts';
 import { createIterationClock } from './plan-to-options.ts';
 

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import type { AppConfig } from '../app-config.ts';
 
 /**
- * The photo store (S3 behind CloudFront in 2011, shared/FACTS.md). Two clients: one talks to
+ * The photo store (S3 behind CloudFront in 2011, docs/facts.md). Two clients: one talks to
  * `endpoint` from inside the network (HeadObject), the other only signs URLs for
  * `publicEndpoint`, where clients PUT the bytes; presigning makes no network call.
  */
@@ -49,6 +49,8 @@ export function createObjectStore(config: AppConfig['objectStore']): ObjectStore
     presignPut: (key, contentType) =>
       getSignedUrl(signer, new PutObjectCommand({ Bucket: config.bucket, Key: key, ContentType: contentType }), {
         expiresIn: config.presignExpiresS,
+        // Bind the content type into the signature, so a PUT with another type is refused (403).
+        signableHeaders: new Set(['content-type']),
       }),
     close: () => {
       internal.destroy();

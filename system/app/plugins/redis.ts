@@ -5,7 +5,7 @@ import type { AppConfig } from '../app-config.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The Redis that holds the feeds (fan-out on write, shared/FACTS.md). */
+    /** The Redis that holds the feeds (fan-out on write, docs/facts.md). */
     redis: Redis;
   }
 }

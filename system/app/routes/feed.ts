@@ -17,7 +17,7 @@ const FeedPageSchema = Type.Object(
 );
 
 /**
- * The home feed (reads outnumber writes about 100:1, shared/FACTS.md): the user's Redis list of
+ * The home feed (reads outnumber writes about 100:1, docs/facts.md): the user's Redis list of
  * media IDs in push order, hydrated from memcached and, for misses, one query per physical shard
  * (on the replicas when feed.readFromReplica is set). A user with no list (or no such user) gets
  * an empty page: the plain feed never touches Postgres users.

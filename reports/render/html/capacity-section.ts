@@ -1,0 +1,23 @@
+import type { CapacitySlo, ConfigurationCapacity } from '../../capacity.ts';
+import { formatRps } from '../format.ts';
+import { escapeHtml } from '../svg.ts';
+import { swatch } from './elements.ts';
+
+/** The sustained rate under the SLO per configuration, for ramp runs. */
+export function capacitySection(capacity: readonly ConfigurationCapacity[], slo: CapacitySlo, colors: ReadonlyMap<string, string>): string {
+  const rows = capacity.map((c) => {
+    const knees = c.runs.map((r) => (r.kneeRateRps === null ? 'none' : `${formatRps(r.kneeRateRps)}`)).join(', ');
+    return `<tr><td>${swatch(colors.get(c.configuration))}${escapeHtml(c.configuration)}</td><td class="n">${c.sustainedRateRps === null ? 'below the lowest step' : formatRps(c.sustainedRateRps)}</td><td class="n">${escapeHtml(knees)}</td><td class="n">${c.usersSupported === null ? 'n/a' : escapeHtml(formatUsers(c.usersSupported))}</td><td class="n">${c.runs.length}</td></tr>`;
+  });
+  return `<section>
+<h2>Capacity under the SLO</h2>
+<p class="note">SLO: p99 &le; ${escapeHtml(String(slo.p99Ms))} ms on every endpoint and at most ${escapeHtml(String(slo.errorRateMax * 100))}% errors per step. Sustained rate: the highest step rate that this and every lower step met, lowest over repeats. Users: the sustained rate at 2011 per-user request rates (14M users, 25 uploads/s and the derived mix).</p>
+<table><thead><tr><th>configuration</th><th class="n">sustained rps</th><th class="n">first failing step rps (per repeat)</th><th class="n">users supported</th><th class="n">repeats</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
+}
+
+function formatUsers(users: number): string {
+  if (users >= 1e6) return `${(users / 1e6).toFixed(2)}M`;
+  if (users >= 1e3) return `${(users / 1e3).toFixed(1)}k`;
+  return String(Math.round(users));
+}
