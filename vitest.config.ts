@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{bin,cli,containers,experiments,lib,reports,runner,scenarios,system}/**/*.test.ts'],
+          include: ['{bin,cli,containers,experiments,lib,reports,runner,scenarios,simulator,system}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           testTimeout: 30_000,
         },
@@ -23,7 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{bin,cli,containers,experiments,lib,reports,runner,scenarios,system,test}/**/*.int.test.ts'],
+          include: ['{bin,cli,containers,experiments,lib,reports,runner,scenarios,simulator,system,test}/**/*.int.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           // One file at a time: they share one stack and some start small stacks of their own.
           pool: 'forks',

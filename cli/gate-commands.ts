@@ -1,46 +1,100 @@
-import { terminal } from '../lib/terminal.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ExitCode } from '../lib/errors.ts';
+import { ExitCode, FeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { aaFalseAlarmRate } from '../reports/aa.ts';
-import { runGateCommand } from '../reports/gate/gate-command.ts';
-import { randomAaPairs } from '../runner/aa-splits.ts';
+import { terminal } from '../lib/terminal.ts';
+import { DEFAULT_MAX_TRIALS, runAa, type AaSummary } from '../reports/aa.ts';
+import { loadGateConfig, loadReport, runGateCommand } from '../reports/gate/gate-command.ts';
+import { runPower, type PowerSummary } from '../reports/power.ts';
+import { renderAaText, renderPowerText } from '../reports/render/gate-trials-text.ts';
+import { parseInjection, POWER_BASELINE, powerJobOverrides } from '../runner/aa-splits.ts';
 
-/** The thresholds `feedscale aa` judges when none are given: the relative ones a CI gate would use. */
-export const DEFAULT_AA_THRESHOLDS = Object.freeze(['*:p(50)<=+10%', '*:p(99)<=+10%']);
+/** The gate CI uses, and the one `feedscale aa` and `feedscale power` judge unless told otherwise. */
+export const DEFAULT_GATE_FILE = fileURLToPath(new URL('../scenarios/gates/default.json', import.meta.url));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 type Wrap = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
+/** Runs the A/A job (one configuration repeated) and says where its report is. */
+export type RunMainJobForAa = (opts: Record<string, string | undefined>) => Promise<{ reportPath: string; outDir: string; configuration: string }>;
+
 /**
- * `feedscale gate` judges a candidate report against a baseline with thresholds as code;
- * `feedscale aa` runs one configuration against itself to measure the gate's false alarms.
+ * Runs the main job with run-configuration fields laid over what the options give (power: the
+ * baseline and the injected configuration) and says where its report is.
  */
-export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, runMainJobForAa: (opts: Record<string, string | undefined>) => Promise<{ reportPath: string; outDir: string; configuration: string }>): void {
+export type RunMainJobWith = (opts: Record<string, string | undefined>, overrides: Record<string, unknown>) => Promise<{ reportPath: string; outDir: string }>;
+
+/** A positive integer option, or CFG_ERR_INVALID naming it. */
+function integerOption(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FeedscaleError('CFG_ERR_INVALID', `${option} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+async function thresholdsOf(opts: { thresholds?: string; threshold?: string[] }) {
+  const config = await loadGateConfig(opts.threshold ? { thresholds: opts.threshold } : { thresholdsPath: opts.thresholds ?? DEFAULT_GATE_FILE });
+  return { ...config, expressions: config.thresholds.map((t) => t.expression) };
+}
+
+/** Writes the summary (without the per-trial gate results) and its text next to each other. */
+async function writeSummary(dir: string, name: string, summary: AaSummary | PowerSummary, text: string, thresholds: readonly string[]): Promise<string[]> {
+  const jsonPath = join(dir, `${name}.json`);
+  const textPath = join(dir, `${name}.txt`);
+  await writeFile(jsonPath, `${JSON.stringify({ thresholds, ...summary, results: undefined }, null, 2)}\n`);
+  await writeFile(textPath, text);
+  return [jsonPath, textPath];
+}
+
+type TrialOptions = Record<string, string | undefined> & { threshold?: string[] };
+
+/** The options the job-running commands share with `feedscale run`. */
+function addJobOptions(command: Command, repeats: string): Command {
+  return command
+    .option('--config <file>', 'run configuration; its base stack is the stack tested')
+    .option('--repeats <n>', 'repeats of each configuration, interleaved', repeats)
+    .option('--plan <name|file>', 'plan', 'feed-read')
+    .option('--duration <s>', 'measured seconds per run')
+    .option('--warmup <s>', 'warm-up seconds per run')
+    .option('--rate <rps>', 'arrival rate')
+    .option('--catalog <kind>', 'image catalog')
+    .option('--out <dir>', 'output folder (of the job; with --report, where the summary is written)')
+    .option('--pairs-per-gate <n>', 'pairs of repeats in each judged split: the repeats of the gate job this stands for (default: all)')
+    .option('--max-splits <n>', `judge every distinct split up to this many, else a seeded sample of this many (default ${DEFAULT_MAX_TRIALS})`)
+    .option('--thresholds <gate.json>', 'gate file judged on each split (default scenarios/gates/default.json)')
+    .option('--threshold <expr>', 'one threshold (repeatable), instead of a gate file', collect);
+}
+
+/**
+ * `feedscale gate` judges a candidate against a baseline with thresholds as code; `feedscale aa`
+ * measures how often the gate fails or cannot decide when nothing changed; `feedscale power` how
+ * often it detects a known regression. `runMainJobWith` (power's job) is optional so that a CLI
+ * without it still builds; `power --inject` then says it cannot run a job.
+ */
+export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, runMainJobForAa: RunMainJobForAa, runMainJobWith?: RunMainJobWith): void {
   program
     .command('gate')
-    .description('judge a candidate report against a baseline: exit 0 pass, 3 regression, 4 inconclusive')
-    .requiredOption('--candidate <report.json>', 'report of the change under test')
+    .description('judge a candidate against a baseline: exit 0 pass, 3 regression, 4 inconclusive')
+    .option('--report <report.json>', 'one job that ran both configurations interleaved: repeats are paired (name them with --baseline-config and --candidate-config)')
+    .option('--candidate <report.json>', 'report of the change under test (with --baseline: compared unpaired)')
     .option('--baseline <report.json>', 'report to compare with (needed by relative thresholds)')
     .option('--thresholds <gate.json>', 'gate file: {"thresholds": ["feed.read:p(99)<250", "*:p(99)<=+10%"]}')
     .option('--threshold <expr>', 'one threshold (repeatable), e.g. "feed.read:p(99)<=+10%"', collect)
-    .option('--baseline-config <name>', 'configuration of the baseline report to compare')
-    .option('--candidate-config <name>', 'configuration of the candidate report to judge')
+    .option('--baseline-config <name>', 'configuration of the baseline (report) to compare with')
+    .option('--candidate-config <name>', 'configuration of the candidate (report) to judge')
     .option('--out <dir>', 'write junit.xml and gate.md here')
-    .option('--seed <n>', 'bootstrap seed (default: the candidate report\'s seed)')
     .action(
-      wrap(async (opts: { candidate: string; baseline?: string; thresholds?: string; threshold?: string[]; baselineConfig?: string; candidateConfig?: string; out?: string; seed?: string }) => {
-        const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+      wrap(async (opts: { report?: string; candidate?: string; baseline?: string; thresholds?: string; threshold?: string[]; baselineConfig?: string; candidateConfig?: string; out?: string }) => {
         const result = await runGateCommand({
-          candidatePath: opts.candidate,
+          ...(opts.report ? { reportPath: opts.report } : {}),
+          ...(opts.candidate ? { candidatePath: opts.candidate } : {}),
           ...(opts.baseline ? { baselinePath: opts.baseline } : {}),
           ...(opts.thresholds ? { thresholdsPath: opts.thresholds } : {}),
           ...(opts.threshold ? { thresholds: opts.threshold } : {}),
           ...(opts.out ? { outDir: opts.out } : {}),
-          ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
           ...(opts.baselineConfig ? { baselineConfiguration: opts.baselineConfig } : {}),
           ...(opts.candidateConfig ? { candidateConfiguration: opts.candidateConfig } : {}),
         });
@@ -50,40 +104,77 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
       }),
     );
 
-  program
-    .command('aa')
-    .description('A/A: run one configuration repeatedly, split the repeats into two halves many ways, and report how often the gate fails (false alarms)')
-    .option('--config <file>', 'run configuration; its base stack is the configuration tested')
-    .option('--repeats <n>', 'repeats of the configuration (at least 4)', '6')
-    .option('--splits <n>', 'random halvings judged', '20')
-    .option('--threshold <expr>', `threshold judged on each split (repeatable; default ${DEFAULT_AA_THRESHOLDS.join(', ')})`, collect)
-    .option('--plan <name|file>', 'plan', 'feed-read')
-    .option('--duration <s>', 'measured seconds per run')
-    .option('--warmup <s>', 'warm-up seconds per run')
-    .option('--rate <rps>', 'arrival rate')
-    .option('--catalog <kind>', 'image catalog')
-    .option('--out <dir>', 'output folder', 'out')
+  addJobOptions(
+    program
+      .command('aa')
+      .description('A/A: run one configuration repeatedly, judge the gate on every split of its back-to-back pairs of repeats, and report how often it passes, fails (false alarms) and cannot decide'),
+    '8',
+  )
+    .option('--report <report.json>', 'judge the repeats of this earlier job instead of running one')
+    .option('--config-name <name>', 'with --report: the configuration to split (default: the report\'s baseline)')
     .action(
-      wrap(async (opts: Record<string, string | undefined> & { threshold?: string[] }) => {
-        const { readFile } = await import('node:fs/promises');
-        const { parseReportJson } = await import('../reports/render/json.ts');
-        const job = await runMainJobForAa(opts);
-        const report = parseReportJson(await readFile(job.reportPath, 'utf8'), job.reportPath);
-        const splits = Number(opts.splits ?? 20);
-        const thresholds = opts.threshold ?? [...DEFAULT_AA_THRESHOLDS];
-        const summary = aaFalseAlarmRate({ pairs: randomAaPairs(report, job.configuration, splits, report.metadata.seed), thresholds, seed: report.metadata.seed });
-        const lines = [
-          `A/A on this machine: ${report.runs.length} repeats of "${job.configuration}", ${summary.evaluations} random halvings`,
-          `  thresholds: ${thresholds.join(', ')}`,
-          `  passed ${summary.passed}, inconclusive ${summary.inconclusive}, failed ${summary.failed}`,
-          `  false-alarm rate: ${(summary.falseAlarmRate * 100).toFixed(1)}% (failures of a gate when nothing changed)`,
-          ...summary.byThreshold.map((t) => `    ${t.expression}: ${t.failed}/${t.evaluations} failed`),
-        ];
-        const text = `${lines.join('\n')}\n`;
-        await writeFile(join(job.outDir, 'aa.json'), `${JSON.stringify({ thresholds, splits, ...summary, results: undefined }, null, 2)}\n`);
-        await writeFile(join(job.outDir, 'aa.txt'), text);
+      wrap(async (opts: TrialOptions) => {
+        const gate = await thresholdsOf(opts);
+        const settings = { pairsPerTrial: integerOption(opts.pairsPerGate, '--pairs-per-gate'), maxTrials: integerOption(opts.maxSplits, '--max-splits') };
+        let reportPath = opts.report;
+        let configuration = opts.configName;
+        let outDir = opts.out;
+        if (!reportPath) {
+          const job = await runMainJobForAa(opts);
+          ({ reportPath, configuration, outDir } = job);
+        }
+        const report = await loadReport(reportPath, 'report');
+        const summary = runAa({ report, configuration: configuration ?? report.comparison.baseline, thresholds: gate.thresholds, seed: report.metadata.seed, confidence: gate.confidence, ...settings });
+        const text = renderAaText(summary, gate.expressions);
         terminal.writeOut(text);
-        log.info(`A/A results in ${job.outDir}`);
+        if (outDir) for (const path of await writeSummary(outDir, 'aa', summary, text, gate.expressions)) log.info(`wrote ${path}`);
+        return ExitCode.OK;
+      }),
+    );
+
+  addJobOptions(
+    program
+      .command('power')
+      .description('power: run the base stack against one with a known regression injected, and report how often the gate detects it over subsets of the repeat pairs'),
+    '12',
+  )
+    .option('--inject <regression>', 'the regression to inject: feed-read:+N ms (every feed read N ms slower) or feed-read:+N queries')
+    .option('--report <report.json>', 'judge this earlier job instead of running one (name the configurations with --baseline-config and --candidate-config)')
+    .option('--baseline-config <name>', 'with --report: the unchanged configuration (default: the report\'s baseline)')
+    .option('--candidate-config <name>', 'with --report: the configuration with the regression')
+    .action(
+      wrap(async (opts: TrialOptions) => {
+        if (Boolean(opts.inject) === Boolean(opts.report)) throw new FeedscaleError('CFG_ERR_INVALID', 'give either --inject (run a power job) or --report (judge an earlier one)');
+        const gate = await thresholdsOf(opts);
+        const settings = { pairsPerTrial: integerOption(opts.pairsPerGate, '--pairs-per-gate'), maxTrials: integerOption(opts.maxSplits, '--max-splits') };
+        let reportPath = opts.report;
+        let baseline = opts.baselineConfig;
+        let candidate = opts.candidateConfig;
+        let outDir = opts.out;
+        if (opts.inject) {
+          const injection = parseInjection(opts.inject);
+          if (!runMainJobWith) throw new FeedscaleError('CFG_ERR_INVALID', 'this build of feedscale cannot run a power job; run one with feedscale run and give --report');
+          const job = await runMainJobWith(opts, powerJobOverrides(injection));
+          ({ reportPath, outDir } = job);
+          baseline = POWER_BASELINE;
+          candidate = injection.name;
+        }
+        const report = await loadReport(reportPath!, 'report');
+        baseline ??= report.comparison.baseline;
+        const others = report.configurations.map((c) => c.name).filter((n) => n !== baseline);
+        if (!candidate && others.length !== 1) throw new FeedscaleError('CFG_ERR_INVALID', `name the configuration with the regression with --candidate-config (one of ${others.join(', ')})`);
+        const summary = runPower({
+          report,
+          baselineConfiguration: baseline,
+          candidateConfiguration: candidate ?? others[0]!,
+          thresholds: gate.thresholds,
+          seed: report.metadata.seed,
+          confidence: gate.confidence,
+          ...settings,
+        });
+        const text = renderPowerText(summary, gate.expressions);
+        terminal.writeOut(text);
+        if (outDir) for (const path of await writeSummary(outDir, 'power', summary, text, gate.expressions)) log.info(`wrote ${path}`);
         return ExitCode.OK;
       }),
     );

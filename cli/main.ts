@@ -18,6 +18,7 @@ import { createProgress } from '../runner/progress.ts';
 import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
+import { registerDeployCommand } from './deploy-command.ts';
 import { registerExperimentCommands } from './experiment.ts';
 import { exitCodeAction, reportError } from './report-error.ts';
 import { registerGateCommands } from './gate-commands.ts';
@@ -186,6 +187,7 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
 
   registerGateCommands(program, log, wrap, (opts) => runAaJob(opts, log));
   registerExperimentCommands(program, log, setExitCode);
+  registerDeployCommand(program, log, wrap);
 
   program
     .command('images')

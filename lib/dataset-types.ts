@@ -24,6 +24,11 @@ export interface DatasetMedia {
   objectKey: string;
   caption: string;
   createdAtMs: number;
+  /**
+   * Where the photo was taken (degrees), for the geotagged share of media
+   * (WorkloadModel.geotaggedShare); absent for the rest.
+   */
+  location?: { lat: number; lng: number };
 }
 
 export interface Dataset {

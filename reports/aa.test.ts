@@ -1,28 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { aaFalseAlarmRate, splitForAa, summarizeAa } from './aa.ts';
-import { latencyReport } from './testing/gate-fixtures.ts';
+import type { RunResult } from '../lib/result-schema.ts';
+import { adjacentPairs, runAa } from './aa.ts';
+import { buildReport } from './build-report.ts';
+import { latencyRuns } from './testing/gate-fixtures.ts';
+import { makeMetadata } from './testing/run-fixtures.ts';
 
-describe('A/A false-alarm rate', () => {
-  it('splits alternate repeats into pseudo-baseline and pseudo-candidate reports', () => {
-    const pair = splitForAa(latencyReport({ factors: [1, 1.01, 0.99, 1.02, 0.98, 1] }));
-    expect(pair.baseline.runs.map((r) => r.repeat)).toEqual([0, 2, 4]);
-    expect(pair.candidate.runs.map((r) => r.repeat)).toEqual([1, 3, 5]);
+/** An A/A job: one configuration "a", one repeat per factor, run in this order. */
+function aaReport(factors: readonly number[], change: (run: RunResult) => RunResult = (r) => r) {
+  return buildReport({ configurations: [{ name: 'a', stack: {} }], metadata: makeMetadata(), runs: latencyRuns({ configuration: 'a', factors }).map(change) });
+}
+
+const QUIET = [1, 1.004, 0.996, 1.008, 0.992, 1.002, 0.998, 1.006];
+
+describe('A/A', () => {
+  it('pairs repeats 2j and 2j+1, which ran back to back, and drops a pair with an unhealthy run', () => {
+    const report = aaReport(QUIET, (r) => (r.repeat === 5 ? { ...r, generator: { ...r.generator, valid: false, reasons: ['cpu 0.99'] } } : r));
+    const { pairs, dropped } = adjacentPairs(report, 'a');
+    expect(pairs.map((p) => [p.first.repeat, p.second.repeat])).toEqual([[0, 1], [2, 3], [6, 7]]);
+    expect(dropped).toEqual(['"a" repeat 5: load generator unhealthy in its only attempt (cpu 0.99)', 'pair 2 (repeats 4 and 5) has one healthy run only']);
   });
 
-  it('counts no false alarm on quiet A/A pairs', () => {
-    const pairs = [0, 1, 2].map((i) => splitForAa(latencyReport({ factors: [1, 1.01 + i * 0.001, 0.99, 1.005, 0.995, 1] })));
-    const summary = aaFalseAlarmRate({ pairs, thresholds: ['feed.read:p(99)<=+10%'], seed: 5, resamples: 500 });
-    expect(summary).toMatchObject({ evaluations: 3, failed: 0, passed: 3, falseAlarmRate: 0 });
-    expect(summary.byThreshold).toEqual([{ expression: 'feed.read:p(99)<=+10%', failed: 0, evaluations: 3 }]);
+  it('judges every distinct split of the pairs and reports pass, fail and inconclusive rates', () => {
+    const summary = runAa({ report: aaReport(QUIET), configuration: 'a', thresholds: ['feed.read:p(99)<=+10%', '*:failure_rate<0.01'], seed: 1 });
+    expect(summary).toMatchObject({ pairs: 4, pairsPerTrial: 4, distinctSplits: 16, trials: 16, sampled: false, falseAlarmRate: 0, inconclusiveRate: 0, runOrderVerdict: 'passed' });
+    expect(summary.verdicts).toMatchObject({ total: 16, passed: 16, passRate: 1 });
+    expect(summary.byThreshold.map((t) => [t.expression, t.endpoint, t.total, t.passed])).toEqual([
+      ['feed.read:p(99)<=+10%', 'feed.read', 16, 16],
+      ['*:failure_rate<0.01', 'feed.read', 16, 16],
+      ['*:failure_rate<0.01', 'media.like', 16, 16],
+    ]);
+    // Every split is paired: k pairs renumbered 0..k-1.
+    expect(summary.results.every((r) => r.pairing === 'paired' && r.evaluations[0]!.pairs === 4)).toBe(true);
   });
 
-  it('is the fraction of gate evaluations that came out failed', () => {
-    // Drift that happens to put all slow repeats on the odd side: the A/A gate fails.
-    const drifting = splitForAa(latencyReport({ factors: [1, 1.3, 1, 1.3, 1, 1.3] }));
-    const quiet = splitForAa(latencyReport({ factors: [1, 1, 1, 1] }));
-    const summary = aaFalseAlarmRate({ pairs: [drifting, quiet, quiet, quiet], thresholds: ['feed.read:p(99)<=+10%'], seed: 5, resamples: 500 });
-    expect(summary.failed).toBe(1);
-    expect(summary.falseAlarmRate).toBe(0.25);
-    expect(summarizeAa([]).falseAlarmRate).toBe(0);
+  it('counts a gate that cannot decide as inconclusive, not as a pass: a tolerance below the noise', () => {
+    const noisy = [1, 1.12, 0.95, 1.02, 1.1, 0.9, 0.97, 1.08];
+    const summary = runAa({ report: aaReport(noisy), configuration: 'a', thresholds: ['feed.read:p(99)<=+2%'], seed: 1 });
+    expect(summary.inconclusiveRate).toBeGreaterThan(0.5);
+    expect(summary.byThreshold[0]!.inconclusiveBy.straddles).toBe(summary.byThreshold[0]!.inconclusive);
+    expect(summary.verdicts.passed + summary.verdicts.failed + summary.verdicts.inconclusive).toBe(16);
+  });
+
+  it('fails the split in run order when the second run of every pair is slower, which random splits average out', () => {
+    const secondSlower = [1, 1.3, 1, 1.3, 1, 1.3, 1, 1.3];
+    const summary = runAa({ report: aaReport(secondSlower), configuration: 'a', thresholds: ['feed.read:p(99)<=+10%'], seed: 1 });
+    expect(summary.runOrderVerdict).toBe('failed');
+    expect(summary.falseAlarmRate).toBeCloseTo(1 / 16, 12);
+  });
+
+  it('samples distinct splits with a seed when there are more than maxTrials, and says so', () => {
+    const sixteen = Array.from({ length: 16 }, (_, i) => 1 + 0.004 * Math.sin(i));
+    const a = runAa({ report: aaReport(sixteen), configuration: 'a', thresholds: ['feed.read:p(50)<=+10%'], pairsPerTrial: 4, maxTrials: 50, seed: 3 });
+    expect(a).toMatchObject({ pairs: 8, distinctSplits: 70 * 16, trials: 50, sampled: true });
+    const b = runAa({ report: aaReport(sixteen), configuration: 'a', thresholds: ['feed.read:p(50)<=+10%'], pairsPerTrial: 4, maxTrials: 50, seed: 3 });
+    expect(b.verdicts).toEqual(a.verdicts);
+  });
+
+  it('estimates the noise of one pair and the tolerance it supports', () => {
+    const [noise] = runAa({ report: aaReport([1, 1.05, 1, 0.95, 1, 1.05, 1, 0.95]), configuration: 'a', thresholds: ['feed.read:p(99)<=+10%'], seed: 1 }).noise;
+    expect(noise).toMatchObject({ endpoint: 'feed.read', metric: 'p(99)', pairs: 4 });
+    // ln ratios +-0.0488 and -0.0513: sd about 5.8%.
+    expect(noise!.sdLogRatio).toBeCloseTo(0.058, 2);
+    expect(noise!.toleranceFor80PercentPass).toBeGreaterThan(noise!.typicalHalfWidth);
+  });
+
+  it('refuses fewer than 3 healthy pairs, naming what it needs', () => {
+    expect(() => runAa({ report: aaReport([1, 1, 1, 1]), configuration: 'a', thresholds: ['feed.read:p(99)<=+10%'], seed: 1 })).toThrow(
+      'A/A needs at least 3 pairs of healthy back-to-back repeats (2j, 2j+1) of "a", got 2; run at least 6 repeats',
+    );
   });
 });

@@ -1,71 +1,139 @@
-import { buildReport } from './build-report.ts';
-import { evaluateGate, type GateResult } from './gate/evaluate-gate.ts';
-import type { Threshold } from './gate/threshold.ts';
+import { FeedscaleError } from '../lib/errors.ts';
+import type { GateResult, ThresholdStatus } from './gate/evaluate-gate.ts';
+import {
+  binomial,
+  buildTrial,
+  judgeTrials,
+  pairNoise,
+  summarizeTrials,
+  trialIndices,
+  unrankCombination,
+  type PairNoise,
+  type RunPair,
+  type TrialDesign,
+  type TrialsSummary,
+} from './gate/gate-trials.ts';
+import { parseThreshold, type Threshold } from './gate/threshold.ts';
 import type { Report } from './report-schema.ts';
+import { MIN_REPEATS_FOR_VERDICT } from './stats/intervals.ts';
+import { describeUnhealthy, selectRepeats } from './stats/repeat-selection.ts';
 
 /**
- * A/A: how often the gate cries wolf. Runs of one configuration are split into a pseudo-baseline
- * and a pseudo-candidate; nothing changed between them, so every 'failed' verdict is a false
- * alarm. With a well-calibrated gate and 95% intervals the rate should be a few percent at most.
+ * A/A: how the gate behaves when nothing changed. One configuration runs 2k times; its repeats
+ * 2j and 2j+1 ran back to back, as repeat j of A and B do in an interleaved A B A B job, so they
+ * form pair j. A split sends one run of each pair to a pseudo-baseline and the other to a
+ * pseudo-candidate: the honest analogue of a paired gate job, whose pairs always ran back to back
+ * (splitting repeats freely would pair runs far apart in time, which no real job does). Every
+ * distinct split is judged when there are at most `maxTrials` (2^k splits of k pairs, times the
+ * choices of k out of all pairs when a split takes fewer), else a seeded sample of them.
+ *
+ * Nothing differs between the halves, so a failed verdict is a false alarm and an inconclusive one
+ * is a gate that cannot decide: both rates are reported, overall and per threshold. Splits share
+ * runs, so they are not independent trials: the rates estimate this machine's behaviour, and their
+ * precision is that of the number of pairs, not of the number of splits.
  */
-export interface AaPair {
-  baseline: Report;
-  candidate: Report;
+export interface AaInput {
+  report: Report;
+  configuration: string;
+  thresholds: ReadonlyArray<string | Threshold>;
+  /** Pairs in each judged split (the repeats of the gate job this stands for); default all the healthy pairs. */
+  pairsPerTrial?: number;
+  /** Above this many distinct splits, a seeded sample of this many is judged (default DEFAULT_MAX_TRIALS). */
+  maxTrials?: number;
+  seed: number;
+  confidence?: number;
 }
 
-/**
- * Splits the repeats of `configuration` into alternate halves (repeats 0, 2, 4 ... vs 1, 3, 5 ...),
- * so drift over time lands on both sides, and builds a report for each. Needs at least 2 repeats.
- */
-export function splitForAa(report: Report, configuration = report.comparison.baseline): AaPair {
-  const runs = report.runs.filter((r) => r.configuration === configuration).sort((a, b) => a.repeat - b.repeat);
-  if (runs.length < 2) throw new Error(`A/A needs at least 2 repeats of "${configuration}", got ${runs.length}`);
-  const config = report.configurations.find((c) => c.name === configuration)!;
-  const half = (parity: number) =>
-    buildReport({ configurations: [config], metadata: report.metadata, runs: runs.filter((_, i) => i % 2 === parity) });
-  return { baseline: half(0), candidate: half(1) };
-}
+export const DEFAULT_MAX_TRIALS = 1024;
 
-export interface AaSummary {
-  /** Gate evaluations (one per pair). */
-  evaluations: number;
-  failed: number;
-  inconclusive: number;
-  passed: number;
-  /** failed / evaluations: the gate's false-alarm rate on these A/A pairs (0 when there are none). */
+export interface AaSummary extends TrialsSummary {
+  configuration: string;
+  /** Adjacent pairs (repeats 2j and 2j+1) with a healthy attempt on both. */
+  pairs: number;
+  pairsPerTrial: number;
+  /** C(pairs, pairsPerTrial) x 2^pairsPerTrial. */
+  distinctSplits: number;
+  trials: number;
+  /** true when a seeded sample of the distinct splits was judged. */
+  sampled: boolean;
+  /** Trials whose gate failed, / trials: the false-alarm rate. */
   falseAlarmRate: number;
-  /** Per threshold expression: evaluations (x endpoints) that failed, out of how many. */
-  byThreshold: Array<{ expression: string; failed: number; evaluations: number }>;
+  /** Trials whose gate could not decide, / trials. */
+  inconclusiveRate: number;
+  /**
+   * The split in run order (the first run of each of the first pairsPerTrial pairs as baseline),
+   * judged on its own: a machine where the second run of a pair is systematically slower fails
+   * here while random splits average it out.
+   */
+  runOrderVerdict: ThresholdStatus;
+  /** Pairs left out because a run of them was unhealthy in every attempt, or had no partner. */
+  dropped: string[];
+  /** Per relative threshold: the spread of the per-pair log ratios and the tolerance it supports. */
+  noise: PairNoise[];
   results: GateResult[];
 }
 
-/** The false-alarm rate of a gate over A/A pairs. Pure; pair i is judged with seed + i. */
-export function aaFalseAlarmRate(input: { pairs: readonly AaPair[]; thresholds: ReadonlyArray<string | Threshold>; seed: number; resamples?: number }): AaSummary {
-  const results = input.pairs.map((pair, i) =>
-    evaluateGate({ baseline: pair.baseline, candidate: pair.candidate, thresholds: input.thresholds, seed: input.seed + i, resamples: input.resamples }),
-  );
-  return summarizeAa(results);
+/** Pairs (2j, 2j+1) of `configuration`'s repeats whose two runs have a healthy attempt. */
+export function adjacentPairs(report: Report, configuration: string): { pairs: RunPair[]; dropped: string[] } {
+  const selection = selectRepeats(report.runs, configuration);
+  const healthy = new Map(selection.healthy.map((r) => [r.repeat, r]));
+  const repeats = [...new Set(report.runs.filter((r) => r.configuration === configuration).map((r) => r.repeat))];
+  const pairs: RunPair[] = [];
+  const dropped: string[] = selection.unhealthy.map(describeUnhealthy);
+  for (const j of [...new Set(repeats.map((r) => Math.floor(r / 2)))].sort((a, b) => a - b)) {
+    const first = healthy.get(2 * j);
+    const second = healthy.get(2 * j + 1);
+    if (first && second) pairs.push({ first, second });
+    else if (first || second) dropped.push(`pair ${j} (repeats ${2 * j} and ${2 * j + 1}) has one healthy run only`);
+  }
+  return { pairs, dropped };
 }
 
-/** The same summary from gate results computed elsewhere. */
-export function summarizeAa(results: readonly GateResult[]): AaSummary {
-  const count = (verdict: GateResult['verdict']) => results.filter((r) => r.verdict === verdict).length;
-  const byThreshold = new Map<string, { failed: number; evaluations: number }>();
-  for (const r of results) {
-    for (const e of r.evaluations) {
-      const entry = byThreshold.get(e.expression) ?? { failed: 0, evaluations: 0 };
-      entry.evaluations += 1;
-      if (e.status === 'failed') entry.failed += 1;
-      byThreshold.set(e.expression, entry);
-    }
+/** The A/A summary of a gate on one configuration's repeats. Pure and deterministic for a seed. */
+export function runAa(input: AaInput): AaSummary {
+  const thresholds = input.thresholds.map((t) => (typeof t === 'string' ? parseThreshold(t) : t));
+  const { configuration } = input;
+  if (!input.report.configurations.some((c) => c.name === configuration)) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `A/A configuration "${configuration}" is not in the report (${input.report.configurations.map((c) => c.name).join(', ')})`);
   }
+  const { pairs, dropped } = adjacentPairs(input.report, configuration);
+  if (pairs.length < MIN_REPEATS_FOR_VERDICT) {
+    throw new FeedscaleError(
+      'CFG_ERR_INVALID',
+      `A/A needs at least ${MIN_REPEATS_FOR_VERDICT} pairs of healthy back-to-back repeats (2j, 2j+1) of "${configuration}", got ${pairs.length}` +
+        `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${2 * MIN_REPEATS_FOR_VERDICT} repeats`,
+    );
+  }
+  const k = input.pairsPerTrial ?? pairs.length;
+  if (!Number.isInteger(k) || k < MIN_REPEATS_FOR_VERDICT || k > pairs.length) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `pairsPerTrial must be an integer from ${MIN_REPEATS_FOR_VERDICT} to the ${pairs.length} healthy pairs, got ${k}`);
+  }
+  const orientations = 2 ** k;
+  const distinctSplits = binomial(pairs.length, k) * orientations;
+  const { indices, sampled } = trialIndices(distinctSplits, input.maxTrials ?? DEFAULT_MAX_TRIALS, input.seed);
+  const designOf = (index: number): TrialDesign => {
+    const chosen = unrankCombination(pairs.length, k, Math.floor(index / orientations));
+    const mask = index % orientations;
+    return { pairs: chosen, secondIsBaseline: chosen.map((_, bit) => ((mask >> bit) & 1) === 1) };
+  };
+  const sides = { baseline: { configuration, plan: input.report.metadata.plan }, candidate: { configuration, plan: input.report.metadata.plan } };
+  const results = judgeTrials(indices.map((i) => buildTrial(pairs, designOf(i), sides)), thresholds, input.confidence);
+  const [runOrder] = judgeTrials([buildTrial(pairs, designOf(0), sides)], thresholds, input.confidence);
+  const summary = summarizeTrials(results);
+  const endpoints = [...new Set(pairs.flatMap((p) => p.first.endpoints.map((e) => e.endpoint)))];
   return {
-    evaluations: results.length,
-    failed: count('failed'),
-    inconclusive: count('inconclusive'),
-    passed: count('passed'),
-    falseAlarmRate: results.length === 0 ? 0 : count('failed') / results.length,
-    byThreshold: [...byThreshold].map(([expression, v]) => ({ expression, ...v })),
-    results: [...results],
+    ...summary,
+    configuration,
+    pairs: pairs.length,
+    pairsPerTrial: k,
+    distinctSplits,
+    trials: results.length,
+    sampled,
+    falseAlarmRate: summary.verdicts.failRate,
+    inconclusiveRate: summary.verdicts.inconclusiveRate,
+    runOrderVerdict: runOrder!.verdict,
+    dropped,
+    noise: pairNoise(pairs, thresholds, endpoints, k),
+    results,
   };
 }

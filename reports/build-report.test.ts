@@ -111,7 +111,7 @@ describe('buildReport', () => {
     const report = buildReport({ ...input, runs });
     const feed = comparisonOf(report, 'feed.read');
     expect(feed.verdictUsable).toBe(false);
-    expect(feed.unusableReasons).toEqual(['"memcached-on" repeat 1: load generator saturated: cpu 0.99 of a core; send lag p99 90 ms']);
+    expect(feed.unusableReasons).toEqual(['"memcached-on" repeat 1: load generator unhealthy in its only attempt (cpu 0.99 of a core; send lag p99 90 ms)']);
     expect(rowOf(report, 'memcached-on', 'feed.read').generatorValid).toBe(false);
     expect(rowOf(report, 'memcached-off', 'feed.read').generatorValid).toBe(true);
     // media.like was not measured in the invalid run, so its verdict stands.
@@ -161,7 +161,7 @@ describe('buildReport', () => {
 
   it('rejects the same repeat of one configuration twice', () => {
     const input = standardInput();
-    expect(() => buildReport({ ...input, runs: [...input.runs, input.runs[2]!] })).toThrow(/runs\[3\]: configuration "memcached-on" repeat 0 appears twice/);
+    expect(() => buildReport({ ...input, runs: [...input.runs, input.runs[2]!] })).toThrow(/runs\[3\]: configuration "memcached-on" repeat 0 attempt 0 appears twice/);
   });
 
   it('rejects a configuration with no runs and one that mixes open and closed loops', () => {
@@ -211,29 +211,70 @@ describe('buildReport without histograms (k6)', () => {
 });
 
 describe('buildReport comparison intervals', () => {
-  it('gives no CI with a single repeat of a configuration, and says why', () => {
+  it('gives no CI below 3 healthy repeats of a configuration, and says what it needs', () => {
     const vs = comparisonOf(buildReport(standardInput()), 'feed.read').entries[1]!.vsBaseline!;
     expect(vs.method).toBe('none');
-    expect(vs.p99.deltaCiMs).toBeNull();
+    expect(vs.p99.ratioCi).toBeNull();
     expect(vs.p99.deltaMs).toBeCloseTo(3.961 - 1.98, 6);
     expect(vs.repeatsBaseline).toBe(2);
     expect(vs.repeatsCandidate).toBe(1);
-    expect(vs.ciUnavailableReason).toBe('1 repeat on the candidate side: a CI needs at least 2 repeats per side');
+    expect(vs.ciUnavailableReason).toBe('needs ≥ 3 healthy repeats per side (baseline 2, candidate 1)');
   });
 
-  it('adds p50 and p99 deltas and ratios with 95% CIs from paired repeats, none on the baseline entry', () => {
+  it('adds p50 and p99 deltas and ratios with 95% t-intervals from paired repeats, none on the baseline entry', () => {
     const on = [0, 1, 2].map((repeat) => makeRun({ configuration: 'memcached-on', repeat, endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(1000 + repeat * 20, 1000, 10) }] }));
     const off = [0, 1, 2].map((repeat) => makeRun({ configuration: 'memcached-off', repeat, endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(2000 + repeat * 40, 1000, 20) }] }));
     const report = buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...on, ...off] });
     const [base, other] = comparisonOf(report, 'feed.read').entries;
     expect(base!.vsBaseline).toBeUndefined();
     const vs = other!.vsBaseline!;
-    expect(vs).toMatchObject({ confidence: 0.95, method: 'paired-repeats', resamples: 2000, repeatsBaseline: 3, repeatsCandidate: 3, ciUnavailableReason: '' });
+    expect(vs).toMatchObject({ confidence: 0.95, method: 'paired-t', pairs: 3, repeatsBaseline: 3, repeatsCandidate: 3, ciUnavailableReason: '' });
     expect(vs.p99.ratio).toBeCloseTo(2, 1);
     expect(vs.p99.ratioCi!.low).toBeLessThanOrEqual(vs.p99.ratio!);
     expect(vs.p99.ratioCi!.high).toBeGreaterThanOrEqual(vs.p99.ratio!);
-    expect(vs.p50.deltaCiMs!.low).toBeGreaterThan(0);
+    expect(vs.p50.ratioCi!.low).toBeGreaterThan(1.9);
     expect(buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...off, ...on] })).toEqual(report);
+  });
+});
+
+describe('buildReport with several attempts of a repeat', () => {
+  const attempts = () => {
+    const run = (configuration: string, repeat: number, attempt: number, valid: boolean, fromUs: number) =>
+      makeRun({ configuration, repeat, attempt, generatorValid: valid, generatorReasons: valid ? [] : ['send lag p99 90 ms'], endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(fromUs, 1000, 10) }] });
+    return [
+      ...[0, 1, 2].map((repeat) => run('memcached-on', repeat, 0, true, 1000 + repeat * 20)),
+      ...[0, 2].map((repeat) => run('memcached-off', repeat, 0, true, 2000 + repeat * 40)),
+      // Repeat 1 of memcached-off: the first attempt saturated the generator (and looks slow); the second was healthy.
+      run('memcached-off', 1, 0, false, 9000),
+      run('memcached-off', 1, 1, true, 2040),
+    ];
+  };
+
+  it('keeps every attempt in runs, summarizes the last healthy one and pairs it', () => {
+    const report = buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: attempts() });
+    expect(report.runs.filter((r) => r.configuration === 'memcached-off').map((r) => [r.repeat, r.attempt])).toEqual([[0, 0], [1, 0], [1, 1], [2, 0]]);
+    const row = rowOf(report, 'memcached-off', 'feed.read');
+    expect(row.repeats).toBe(3);
+    expect(row.generatorValid).toBe(true);
+    expect(row.fromIntended.count).toBe(3000);
+    const comparison = comparisonOf(report, 'feed.read');
+    expect(comparison.verdictUsable).toBe(true);
+    expect(comparison.entries[1]!.vsBaseline).toMatchObject({ method: 'paired-t', pairs: 3 });
+    expect(validateReport(report)).toEqual([]);
+  });
+
+  it('refuses the same attempt of a repeat twice', () => {
+    const runs = attempts();
+    const err = thrown(() => buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs: [...runs, runs.at(-1)!] }));
+    expect((err as Error).message).toMatch(/configuration "memcached-off" repeat 1 attempt 1 appears twice/);
+  });
+
+  it('marks the endpoint unusable when a repeat had no healthy attempt', () => {
+    const runs = attempts().filter((r) => !(r.configuration === 'memcached-off' && r.repeat === 1 && r.attempt === 1));
+    const comparison = comparisonOf(buildReport({ configurations: [MEMCACHED_ON, MEMCACHED_OFF], metadata: makeMetadata(), runs }), 'feed.read');
+    expect(comparison.verdictUsable).toBe(false);
+    expect(comparison.unusableReasons).toEqual(['"memcached-off" repeat 1: load generator unhealthy in its only attempt (send lag p99 90 ms)']);
+    expect(comparison.entries[1]!.vsBaseline!.ciUnavailableReason).toBe('needs ≥ 3 healthy repeats per side (baseline 3, candidate 2)');
   });
 });
 

@@ -16,8 +16,9 @@ import {
 } from './report-schema.ts';
 import { attributeAgainstBaseline } from './server-side/attribute.ts';
 import { summarizeServer } from './server-side/summarize-server.ts';
-import { bootstrapDifference, DEFAULT_CONFIDENCE, type DifferenceInterval } from './stats/bootstrap.ts';
-import { hasHistograms, measurementsOf, statisticOf, type Measured } from './stats/endpoint-statistic.ts';
+import { compareRepeats, DEFAULT_CONFIDENCE, type RatioEstimate } from './stats/intervals.ts';
+import { describeUnhealthy, selectRepeats } from './stats/repeat-selection.ts';
+import { measureRun } from './stats/run-metric.ts';
 
 export interface BuildReportInput {
   runs: readonly RunResult[];
@@ -26,17 +27,17 @@ export interface BuildReportInput {
   /** createdAt comes from the caller: building a report reads no clock. */
   metadata: ReportMetadata;
   baseline?: string;
-  /** Bootstrap resamples per interval (default 2000); the seed is metadata.seed. */
-  resamples?: number;
 }
 
 /**
  * Builds the report from driver results. Pure: reads no files and no clock.
- * Repeats of one configuration are merged by merging their HDR histograms, so the
- * percentiles are those of all samples, not averages of per-repeat percentiles. Runs without a
- * histogram (k6) are summarized from their own percentiles (row.histogramsMerged false when
- * several repeats could not be merged). Each non-baseline comparison entry carries p50/p99
- * deltas and ratios with bootstrap CIs over repeats (stats/bootstrap.ts), seeded by metadata.seed.
+ * Every attempt of a repeat is kept in `runs`; the summary shows one run per repeat, its last
+ * healthy attempt (stats/repeat-selection.ts). Repeats of one configuration are merged by merging
+ * their HDR histograms, so the percentiles are those of all samples, not averages of per-repeat
+ * percentiles. Runs without a histogram (k6) are summarized from their own percentiles
+ * (row.histogramsMerged false when several repeats could not be merged). Each non-baseline
+ * comparison entry carries p50/p99 deltas and ratios with t-intervals over healthy repeats,
+ * paired by repeat number (stats/intervals.ts, docs/statistics.md).
  * When runs carry server metrics, the report adds a ServerSummary per configuration and, per
  * non-baseline configuration, the notable server-side differences (server-side/).
  *
@@ -52,18 +53,19 @@ export function buildReport(input: BuildReportInput): Report {
     throw invalid(`baseline "${baseline}" is not among the configurations (${names.join(', ')})`);
   }
   const runs = orderRuns(checkRuns(input.runs, names, input.metadata.plan), names);
-  const summary = summarize(runs, names);
+  const shown = names.flatMap((name) => selectRepeats(runs, name).shown);
+  const summary = summarize(shown, names);
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     metadata: input.metadata,
     configurations,
     runs,
     summary,
-    comparison: compare(summary, runs, names, baseline, { seed: input.metadata.seed, resamples: input.resamples }),
+    comparison: compare(summary, runs, names, baseline),
   };
   // Server side: only when some run carried collector output, so reports of older results keep their shape.
   if (runs.some((r) => r.server !== undefined)) {
-    report.serverSummary = names.map((name) => summarizeServer(name, runs));
+    report.serverSummary = names.map((name) => summarizeServer(name, shown));
     report.attribution = attributeAgainstBaseline(report.serverSummary, baseline);
   }
   return report;
@@ -90,8 +92,8 @@ function checkRuns(runs: readonly RunResult[], names: readonly string[], plan: s
       throw invalid(`runs[${i}].configuration "${run.configuration}" is not among the configurations (${names.join(', ')})`);
     }
     if (run.plan !== plan) throw invalid(`runs[${i}].plan "${run.plan}" differs from metadata.plan "${plan}"`);
-    const key = `${run.configuration}\u0000${run.repeat}`;
-    if (seen.has(key)) throw invalid(`runs[${i}]: configuration "${run.configuration}" repeat ${run.repeat} appears twice`);
+    const key = `${run.configuration}\u0000${run.repeat}\u0000${run.attempt}`;
+    if (seen.has(key)) throw invalid(`runs[${i}]: configuration "${run.configuration}" repeat ${run.repeat} attempt ${run.attempt} appears twice`);
     seen.add(key);
   });
   for (const name of names) {
@@ -103,9 +105,22 @@ function checkRuns(runs: readonly RunResult[], names: readonly string[], plan: s
   return runs;
 }
 
-/** Configuration order, then repeat: makes the report independent of the order results arrived in. */
+/** Configuration order, then repeat, then attempt: makes the report independent of the order results arrived in. */
 function orderRuns(runs: readonly RunResult[], names: readonly string[]): RunResult[] {
-  return [...runs].sort((a, b) => names.indexOf(a.configuration) - names.indexOf(b.configuration) || a.repeat - b.repeat);
+  return [...runs].sort((a, b) => names.indexOf(a.configuration) - names.indexOf(b.configuration) || a.repeat - b.repeat || a.attempt - b.attempt);
+}
+
+interface Measured {
+  run: RunResult;
+  result: EndpointResult;
+}
+
+/** The runs of `configuration` (one per repeat, in repeat order) that measured `endpoint`. */
+function measurementsOf(runs: readonly RunResult[], configuration: string, endpoint: string): Measured[] {
+  return runs.flatMap((run) => {
+    const result = run.configuration === configuration ? run.endpoints.find((e) => e.endpoint === endpoint) : undefined;
+    return result ? [{ run, result }] : [];
+  });
 }
 
 /** Endpoints in order of first appearance over the ordered runs. */
@@ -115,6 +130,7 @@ function endpointsOf(runs: readonly RunResult[]): string[] {
   return out;
 }
 
+/** `runs`: one per repeat (RepeatSelection.shown). */
 function summarize(runs: readonly RunResult[], names: readonly string[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const endpoint of endpointsOf(runs)) {
@@ -132,7 +148,7 @@ function summarizeRow(configuration: string, endpoint: string, measured: readonl
   for (const { result } of measured) {
     for (const [kind, count] of Object.entries(result.errors)) errorsByKind[kind] = (errorsByKind[kind] ?? 0) + count;
   }
-  const mergeable = hasHistograms(measured) && measured.every((m) => m.result.fromSend.histogram !== '');
+  const mergeable = measured.every((m) => m.result.fromIntended.histogram !== '' && m.result.fromSend.histogram !== '');
   const sortedErrors = Object.fromEntries(Object.entries(errorsByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     configuration,
@@ -184,51 +200,47 @@ function ratio(valueMs: number, baselineMs: number | undefined): number | null {
   return valueMs / baselineMs;
 }
 
-interface BootstrapSettings {
-  seed: number;
-  resamples: number | undefined;
+function difference(estimate: RatioEstimate, baselineMs: number, candidateMs: number): Difference {
+  return { deltaMs: candidateMs - baselineMs, ratio: estimate.ratio, ratioCi: estimate.ci };
 }
 
-function difference(d: DifferenceInterval): Difference {
-  return { deltaMs: d.delta, deltaCiMs: d.deltaCi, ratio: d.ratio, ratioCi: d.ratioCi };
+/** Per-repeat values of a latency percentile over the healthy repeats; a reason when latency cannot be judged. */
+function percentileByRepeat(runs: readonly RunResult[], endpoint: string, percentile: number): { values: Map<number, number>; blocking: string | null } {
+  const values = new Map<number, number>();
+  let blocking: string | null = null;
+  for (const run of runs) {
+    const measured = measureRun(run, endpoint, { kind: 'latency', percentile, from: 'intended' });
+    if (measured.ok) values.set(run.repeat, measured.value);
+    else if (measured.blocking) blocking ??= measured.reason;
+  }
+  return { values, blocking };
 }
 
-/** p50/p99 of `configuration` against the baseline, with CIs over repeats (paired when the repeats match). */
-function vsBaselineOf(runs: readonly RunResult[], endpoint: string, baseline: string, configuration: string, settings: BootstrapSettings): VsBaseline {
-  const base = measurementsOf(runs, baseline, endpoint);
-  const cand = measurementsOf(runs, configuration, endpoint);
-  const diff = (percentile: number): DifferenceInterval => {
-    const b = statisticOf(base, { kind: 'latency', percentile });
-    const c = statisticOf(cand, { kind: 'latency', percentile });
-    if (!b.ok || !c.ok) throw new Error(`internal: p${percentile} is always available`);
-    return bootstrapDifference(b.statistic, c.statistic, {
-      seed: settings.seed,
-      label: `compare/${endpoint}/${baseline}/${configuration}/p${percentile}`,
-      resamples: settings.resamples,
-      paired: true,
-    });
+/** p50/p99 of `configuration` against the baseline, with t-intervals over healthy repeats paired by number. */
+function vsBaselineOf(runs: readonly RunResult[], endpoint: string, baseline: SummaryRow, row: SummaryRow): VsBaseline {
+  const healthy = (configuration: string) => selectRepeats(runs, configuration).healthy;
+  const diff = (percentile: 50 | 99) => {
+    const base = percentileByRepeat(healthy(baseline.configuration), endpoint, percentile);
+    const cand = percentileByRepeat(healthy(row.configuration), endpoint, percentile);
+    const estimate = compareRepeats(base.values, cand.values, { paired: true });
+    const blocking = base.blocking ?? cand.blocking;
+    return blocking ? { ...estimate, ci: null, method: 'none' as const, pairs: 0, unavailableReason: blocking } : estimate;
   };
   const p50 = diff(50);
   const p99 = diff(99);
   return {
     confidence: DEFAULT_CONFIDENCE,
     method: p99.method,
-    resamples: p99.resamples,
-    repeatsBaseline: base.length,
-    repeatsCandidate: cand.length,
+    pairs: p99.pairs,
+    repeatsBaseline: p99.repeatsBaseline,
+    repeatsCandidate: p99.repeatsCandidate,
     ciUnavailableReason: p99.unavailableReason || p50.unavailableReason,
-    p50: difference(p50),
-    p99: difference(p99),
+    p50: difference(p50, baseline.fromIntended.p50Ms, row.fromIntended.p50Ms),
+    p99: difference(p99, baseline.fromIntended.p99Ms, row.fromIntended.p99Ms),
   };
 }
 
-function compare(
-  summary: readonly SummaryRow[],
-  runs: readonly RunResult[],
-  names: readonly string[],
-  baseline: string,
-  settings: BootstrapSettings,
-): Comparison {
+function compare(summary: readonly SummaryRow[], runs: readonly RunResult[], names: readonly string[], baseline: string): Comparison {
   const endpoints: EndpointComparison[] = [];
   for (const endpoint of endpointsOf(runs)) {
     const rows = names.flatMap((name) => summary.filter((r) => r.endpoint === endpoint && r.configuration === name));
@@ -241,7 +253,7 @@ function compare(
         p50RatioToBaseline: ratio(row.fromIntended.p50Ms, base?.fromIntended.p50Ms),
         p99RatioToBaseline: ratio(row.fromIntended.p99Ms, base?.fromIntended.p99Ms),
       };
-      if (base && row.configuration !== baseline) entry.vsBaseline = vsBaselineOf(runs, endpoint, baseline, row.configuration, settings);
+      if (base && row.configuration !== baseline) entry.vsBaseline = vsBaselineOf(runs, endpoint, base, row);
       return entry;
     });
     const reasons = unusableReasons(endpoint, rows, runs, baseline, base);
@@ -262,14 +274,13 @@ function unusableReasons(
   else if (base.fromIntended.count === 0) reasons.push(`baseline "${baseline}" has no latency samples for ${endpoint}`);
   if (rows.length < 2) reasons.push(`only one configuration measured ${endpoint}`);
   for (const row of rows) {
-    const involved = measurementsOf(runs, row.configuration, endpoint).map((m) => m.run);
     if (row.loadModel === 'closed') reasons.push(`"${row.configuration}" ran closed-loop (latency labelled, not for verdicts)`);
-    for (const run of involved) {
-      if (!run.generator.valid) {
-        const why = run.generator.reasons.length > 0 ? `: ${run.generator.reasons.join('; ')}` : '';
-        reasons.push(`"${row.configuration}" repeat ${run.repeat}: load generator saturated${why}`);
-      }
+    const selection = selectRepeats(runs, row.configuration);
+    for (const u of selection.unhealthy) {
+      if (measurementsOf(runs, row.configuration, endpoint).some((m) => m.run.repeat === u.repeat)) reasons.push(describeUnhealthy(u));
     }
+    const fromSend = measurementsOf(selection.shown, row.configuration, endpoint).filter((m) => m.result.latencyFrom === 'send');
+    if (fromSend.length > 0) reasons.push(`"${row.configuration}" timed latency from send only (${[...new Set(fromSend.map((m) => m.run.driver))].join(', ')}): no latency verdict`);
   }
   return reasons;
 }

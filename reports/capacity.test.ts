@@ -32,6 +32,19 @@ describe('findCapacity', () => {
     expect(findCapacity([step(100, 20), step(200, 300), step(300, 40)], { slo }).sustainedRateRps).toBe(100);
   });
 
+  it('reports a ramp that never broke the SLO as a lower bound, not a capacity', () => {
+    const found = findCapacity([step(100, 20), step(200, 30), step(300, 40)], { slo });
+    expect(found).toMatchObject({ sustainedRateRps: 300, kneeRateRps: null, limitedBy: 'ramp', lowerBound: true });
+  });
+
+  it('ends the search where the load generator fell behind, with a lower bound instead of a knee', () => {
+    const lagging: StepResult = { ...step(300, 900), generator: { sendLagP99Ms: 40, sendLagP999Ms: 90, valid: false, reasons: ['send lag p99 40 ms > 10 ms'] } };
+    const found = findCapacity([step(100, 20), step(200, 30), lagging, step(400, 1000)], { slo });
+    // The 900 ms p99 at 300 rps is the generator's, so it is not a knee of the system.
+    expect(found).toMatchObject({ sustainedRateRps: 200, kneeRateRps: null, limitedBy: 'generator', lowerBound: true });
+    expect(found.steps[2]!.generatorValid).toBe(false);
+  });
+
   it('gives no sustained rate when the lowest step fails', () => {
     const found = findCapacity([step(100, 400), step(200, 500)], { slo });
     expect(found.sustainedRateRps).toBeNull();

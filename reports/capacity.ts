@@ -1,28 +1,17 @@
 import { createWorkloadModel, usersSupported, type WorkloadModel } from '../scenarios/workload/model.ts';
 import type { Report } from './report-schema.ts';
 import type { RunResult, StepResult } from '../lib/result-schema.ts';
+import { type StepSlo, type StepVerdict, judgeStep as judgeStepAgainstSlo } from '../scenarios/plans/step-verdict.ts';
 
 /**
  * Capacity from stepped (ramp) runs: the highest rate a configuration sustains under the SLO,
  * and what that rate means in 2011 users (docs/facts.md, "the scale rule": users supported =
  * sustained rate / (2011 peak rate / 14M), computed by scenarios/workload/model.ts).
  */
-export interface CapacitySlo {
-  /** Largest acceptable p99 (from intended start) of every endpoint in a step. */
-  p99Ms: number;
-  /** Largest acceptable failed / sent over all endpoints of a step. */
-  errorRateMax: number;
-}
+export type CapacitySlo = StepSlo;
 
 /** The plan schema's defaults (scenarios/plans/plan-schema.ts slo). */
 export const DEFAULT_CAPACITY_SLO: Readonly<CapacitySlo> = Object.freeze({ p99Ms: 250, errorRateMax: 0.01 });
-
-/**
- * Below this fraction of the step's rate actually sent, the step fails: the system (via the
- * in-flight cap) or the generator could not take the rate. Poisson arrivals over a 10 s step at
- * 100 rps vary by ~3%, so 0.9 leaves room for chance. An assumption; a parameter.
- */
-export const DEFAULT_MIN_ACHIEVED_FRACTION = 0.9;
 
 export interface CapacityOptions {
   slo?: CapacitySlo;
@@ -31,20 +20,12 @@ export interface CapacityOptions {
   minAchievedFraction?: number;
 }
 
-export interface StepVerdict {
-  rateRps: number;
-  /** Sent requests per second over the step, all endpoints. */
-  achievedRps: number;
-  startS: number;
-  durationS: number;
-  /** Highest p99 over the judged endpoints, and which one it was ('' when none). */
-  worstP99Ms: number;
-  worstEndpoint: string;
-  errorRate: number;
-  meetsSlo: boolean;
-  /** Why the step fails the SLO; empty when it meets it. */
-  reasons: string[];
-}
+/**
+ * What limited the search: `slo`, the system broke the SLO at the knee (a measured capacity);
+ * `generator`, the load generator fell behind before the system broke; `ramp`, every step met
+ * the SLO. Only `slo` gives a figure; the others give a lower bound (>=), never a capacity.
+ */
+export type CapacityLimit = 'slo' | 'generator' | 'ramp';
 
 export interface StepsCapacity {
   /** Steps in time order with their verdicts. */
@@ -53,6 +34,9 @@ export interface StepsCapacity {
   sustainedRateRps: number | null;
   /** The lowest rate that failed the SLO (the knee); null when every step met it. */
   kneeRateRps: number | null;
+  limitedBy: CapacityLimit;
+  /** true unless the knee was found: the sustained rate is then only a lower bound. */
+  lowerBound: boolean;
 }
 
 export interface RunCapacity extends StepsCapacity {
@@ -67,36 +51,13 @@ export interface ConfigurationCapacity {
   /** The lowest sustained rate over the repeats: what every repeat sustained. */
   sustainedRateRps: number | null;
   usersSupported: number | null;
+  /** true when the lowest figure came from a repeat that did not find its knee (">="). */
+  lowerBound: boolean;
+  limitedBy: CapacityLimit;
 }
 
 export function judgeStep(step: StepResult, options: CapacityOptions = {}): StepVerdict {
-  const slo = options.slo ?? DEFAULT_CAPACITY_SLO;
-  const minAchieved = options.minAchievedFraction ?? DEFAULT_MIN_ACHIEVED_FRACTION;
-  const judged = options.endpoints ? step.endpoints.filter((e) => options.endpoints!.includes(e.endpoint)) : step.endpoints;
-  const sent = judged.reduce((acc, e) => acc + e.sent, 0);
-  const failed = judged.reduce((acc, e) => acc + e.errorRate * e.sent, 0);
-  const errorRate = sent === 0 ? 0 : failed / sent;
-  const achievedRps = step.durationS > 0 ? step.endpoints.reduce((acc, e) => acc + e.sent, 0) / step.durationS : 0;
-  let worstP99Ms = 0;
-  let worstEndpoint = '';
-  for (const e of judged) {
-    if (e.sent > 0 && e.p99Ms >= worstP99Ms) {
-      worstP99Ms = e.p99Ms;
-      worstEndpoint = e.endpoint;
-    }
-  }
-  const reasons: string[] = [];
-  if (sent === 0) reasons.push('nothing sent');
-  for (const e of judged) if (e.sent > 0 && e.p99Ms > slo.p99Ms) reasons.push(`${e.endpoint} p99 ${round(e.p99Ms)} ms > ${slo.p99Ms} ms`);
-  if (errorRate > slo.errorRateMax) reasons.push(`error rate ${round(errorRate * 100)}% > ${round(slo.errorRateMax * 100)}%`);
-  if (step.rateRps > 0 && achievedRps < minAchieved * step.rateRps) {
-    reasons.push(`sent ${round(achievedRps)} of ${round(step.rateRps)} rps`);
-  }
-  return { rateRps: step.rateRps, achievedRps, startS: step.startS, durationS: step.durationS, worstP99Ms, worstEndpoint, errorRate, meetsSlo: reasons.length === 0, reasons };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+  return judgeStepAgainstSlo(step, { ...options, slo: options.slo ?? DEFAULT_CAPACITY_SLO });
 }
 
 /**
@@ -110,16 +71,14 @@ export function findCapacity(steps: readonly StepResult[], options: CapacityOpti
   const verdicts = steps.map((s) => judgeStep(s, options));
   const rates = [...new Set(verdicts.map((v) => v.rateRps))].sort((a, b) => a - b);
   let sustainedRateRps: number | null = null;
-  let kneeRateRps: number | null = null;
   for (const rate of rates) {
-    if (verdicts.filter((v) => v.rateRps === rate).every((v) => v.meetsSlo)) {
-      sustainedRateRps = rate;
-    } else {
-      kneeRateRps = rate;
-      break;
-    }
+    const atRate = verdicts.filter((v) => v.rateRps === rate);
+    // A step the generator could not drive says nothing: the search ends there, below a knee it never reached.
+    if (atRate.some((v) => !v.generatorValid)) return { steps: verdicts, sustainedRateRps, kneeRateRps: null, limitedBy: 'generator', lowerBound: true };
+    if (!atRate.every((v) => v.meetsSlo)) return { steps: verdicts, sustainedRateRps, kneeRateRps: rate, limitedBy: 'slo', lowerBound: false };
+    sustainedRateRps = rate;
   }
-  return { steps: verdicts, sustainedRateRps, kneeRateRps };
+  return { steps: verdicts, sustainedRateRps, kneeRateRps: null, limitedBy: 'ramp', lowerBound: true };
 }
 
 /** Capacity of one run, or null when the run has no per-step breakdown. */
@@ -149,13 +108,16 @@ export function capacityOfReport(report: Report, options: CapacityOptions & { mo
       .map((r) => capacityOfRun(r, { ...options, model }))
       .filter((c): c is RunCapacity => c !== null);
     if (runs.length === 0) continue;
-    const rates = runs.map((r) => r.sustainedRateRps);
-    const sustainedRateRps = rates.some((r) => r === null) ? null : Math.min(...(rates as number[]));
+    // The lowest over the repeats; its bound is that repeat's (a measured knee wins a tie).
+    const lowest = [...runs].sort((a, b) => (a.sustainedRateRps ?? -1) - (b.sustainedRateRps ?? -1) || Number(a.lowerBound) - Number(b.lowerBound))[0]!;
+    const sustainedRateRps = lowest.sustainedRateRps;
     out.push({
       configuration: name,
       runs,
       sustainedRateRps,
       usersSupported: sustainedRateRps === null ? null : usersSupported(model, sustainedRateRps),
+      lowerBound: lowest.lowerBound,
+      limitedBy: lowest.limitedBy,
     });
   }
   return out;

@@ -9,7 +9,7 @@ import { ConfigurationAttributionSchema, ServerSummarySchema } from './server-su
  * The raw runs (with their mergeable histograms) are kept so that a later reader can
  * recompute anything the summary holds. Bump REPORT_SCHEMA_VERSION on any incompatible change.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const HostSchema = Type.Object(
   {
@@ -81,7 +81,7 @@ export const SummaryRowSchema = Type.Object(
     endpoint: Type.String(),
     /** closed: latency is labelled closed-loop and never used for verdicts. */
     loadModel: LoadModelSchema,
-    /** Number of runs (repeats) merged into this row. */
+    /** Number of repeats merged into this row: one run per repeat, its last healthy attempt (or its last attempt when none was healthy). */
     repeats: Type.Integer({ minimum: 1 }),
     /**
      * true when the percentiles are those of all samples (histograms merged, or a single run).
@@ -100,7 +100,7 @@ export const SummaryRowSchema = Type.Object(
     errorsTotal: Type.Integer({ minimum: 0 }),
     errorsByKind: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
     unservedTotal: Type.Integer({ minimum: 0 }),
-    /** true only when the generator was valid in every merged run. */
+    /** true only when the generator was valid in every merged run (unhealthy attempts that were re-run do not count). */
     generatorValid: Type.Boolean(),
     /** Per-repeat values, in repeat order: the input of later confidence intervals. */
     perRepeat: Type.Array(RepeatSummarySchema),
@@ -118,40 +118,56 @@ export type Interval = Static<typeof IntervalSchema>;
 
 const MaybeIntervalSchema = Type.Union([IntervalSchema, Type.Null()]);
 
-/** candidate - baseline and candidate / baseline of one latency percentile, with bootstrap CIs. */
+/**
+ * How an interval over repeats was computed (docs/statistics.md). Every method works on one value
+ * per healthy repeat (the repeat's own p99, cost per request, rate, ...), never on pooled samples:
+ * latencies inside one run move together, so the repeat is the unit of noise.
+ */
+export const IntervalMethodSchema = Type.Union([
+  /** t-interval on ln(candidate_i / baseline_i) over repeats paired by number (interleaved A B A B ran them back to back), n - 1 df. */
+  Type.Literal('paired-t'),
+  /** Welch t-interval on mean ln(candidate) - mean ln(baseline), for repeats that are not paired (two separate reports). */
+  Type.Literal('welch-t'),
+  /** One-sample t-interval on ln of the per-repeat values: the geometric mean of a configuration's value. */
+  Type.Literal('one-sample-t'),
+  /** Rates: the union of Cox's lognormal-mean interval on the per-repeat rates and a Wilson interval on the pooled counts. */
+  Type.Literal('rate-cox-wilson'),
+  /** No interval: fewer healthy repeats than MIN_REPEATS_FOR_VERDICT, or no usable values (the reason says which). */
+  Type.Literal('none'),
+]);
+export type IntervalMethod = Static<typeof IntervalMethodSchema>;
+
+/** candidate - baseline and candidate / baseline of one latency percentile, with the ratio's CI over repeats. */
 export const DifferenceSchema = Type.Object(
   {
+    /** Merged candidate percentile minus merged baseline percentile (the table's numbers), ms. */
     deltaMs: Type.Number(),
-    /** null when no CI could be computed (see VsBaseline.ciUnavailableReason). */
-    deltaCiMs: MaybeIntervalSchema,
+    /**
+     * The interval's point estimate of candidate / baseline: the geometric mean of the per-repeat
+     * ratios (paired) or of the per-repeat values' ratio (unpaired). Can differ slightly from the
+     * ratio of the merged percentiles. null when it could not be computed.
+     */
     ratio: RatioSchema,
+    /** null when no CI could be computed (see VsBaseline.ciUnavailableReason). */
     ratioCi: MaybeIntervalSchema,
   },
   { additionalProperties: false },
 );
 export type Difference = Static<typeof DifferenceSchema>;
 
-export const BootstrapMethodSchema = Type.Union([
-  /** Repeat i of both configurations resampled together (interleaved A B A B runs share drift). */
-  Type.Literal('paired-repeats'),
-  /** Repeats of each configuration resampled independently. */
-  Type.Literal('repeats'),
-  /** No CI: fewer than 2 repeats on a side, or no statistic available. */
-  Type.Literal('none'),
-]);
-export type BootstrapMethod = Static<typeof BootstrapMethodSchema>;
-
-/** How a configuration differs from the baseline, with percentile-bootstrap CIs over repeats. */
+/** How a configuration differs from the baseline, with t-intervals over healthy repeats (docs/statistics.md). */
 export const VsBaselineSchema = Type.Object(
   {
     /** Confidence level of every interval, e.g. 0.95. */
     confidence: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
-    method: BootstrapMethodSchema,
-    /** Bootstrap resamples drawn (0 when method is "none"). */
-    resamples: Type.Integer({ minimum: 0 }),
+    /** paired-t when enough repeats of both ran back to back, welch-t otherwise, none without a CI. */
+    method: IntervalMethodSchema,
+    /** Repeats paired by number (0 unless method is paired-t). */
+    pairs: Type.Integer({ minimum: 0 }),
+    /** Healthy repeats of each side (the last healthy attempt of each repeat). */
     repeatsBaseline: Type.Integer({ minimum: 0 }),
     repeatsCandidate: Type.Integer({ minimum: 0 }),
-    /** Why the intervals are null; '' when they are present. */
+    /** Why the intervals are null, e.g. "needs ≥ 3 healthy repeats (baseline 2, candidate 1)"; '' when they are present. */
     ciUnavailableReason: Type.String(),
     p50: DifferenceSchema,
     p99: DifferenceSchema,
@@ -177,7 +193,10 @@ export type ComparisonEntry = Static<typeof ComparisonEntrySchema>;
 export const EndpointComparisonSchema = Type.Object(
   {
     endpoint: Type.String(),
-    /** false when any involved run was closed-loop or had a saturated generator, or the baseline has no samples. */
+    /**
+     * false when a configuration ran closed-loop, timed latency from send only (k6), has a repeat
+     * whose generator was unhealthy in every attempt, or the baseline has no samples.
+     */
     verdictUsable: Type.Boolean(),
     unusableReasons: Type.Array(Type.String()),
     /** One entry per configuration that measured this endpoint, in configuration order. */

@@ -5,9 +5,13 @@ import type Dockerode from 'dockerode';
 import type { RunResult } from '../lib/result-schema.ts';
 import { runK6 } from '../scenarios/drivers/k6-runner.ts';
 import { runClosedLoop } from '../scenarios/engines/autocannon-driver.ts';
+import { FeedscaleError } from '../lib/errors.ts';
 import { type OpenLoopProgress, runOpenLoop } from '../scenarios/engines/open-loop-engine.ts';
+import { runSearch } from '../scenarios/engines/search-ramp.ts';
+import type { StepVerdict } from '../scenarios/plans/step-verdict.ts';
 import type { EngineRun } from '../scenarios/engines/run-result.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
+import { inFlightCapOf } from '../scenarios/plans/in-flight-cap.ts';
 import { createRequestGenerator } from '../scenarios/requests/request-generator.ts';
 import type { Population } from '../scenarios/workload/population-schema.ts';
 
@@ -21,6 +25,8 @@ export interface DriveLoadOptions {
   docker: Dockerode;
   signal: AbortSignal;
   onProgress?: (progress: OpenLoopProgress) => void;
+  /** Capacity-search plans: called after each step with its verdict. */
+  onStep?: (verdict: StepVerdict, index: number) => void;
 }
 
 /**
@@ -31,6 +37,27 @@ export interface DriveLoadOptions {
 export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | RunResult> {
   const { plan, baseUrl, population, streamSeed, signal } = options;
   const source = createRequestGenerator({ ...plan.targeting, seed: streamSeed, mix: plan.mix, population });
+  if (plan.search && plan.arrival.kind !== 'steps') {
+    if (plan.driver !== 'open-loop') throw new FeedscaleError('CFG_ERR_INVALID', `/driver: plan "${plan.name}" is a capacity search, which only the open-loop driver can run`);
+    return runSearch({
+      baseUrl,
+      source,
+      arrivalKind: plan.arrival.kind,
+      seed: streamSeed,
+      startRps: plan.arrival.rateRps,
+      growth: plan.search.growth,
+      maxRps: plan.search.maxRps,
+      refineSteps: plan.search.refineSteps,
+      stepWarmupS: plan.warmupS,
+      stepS: plan.durationS,
+      timeoutMs: plan.timeoutMs,
+      capFor: (rateRps) => inFlightCapOf({ ...plan, arrival: { kind: 'constant', rateRps } }),
+      slo: plan.slo,
+      signal,
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
   switch (plan.driver) {
     case 'open-loop':
       return runOpenLoop({
@@ -39,14 +66,14 @@ export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | 
         arrival: plan.arrival.kind === 'poisson' ? { ...plan.arrival, seed: streamSeed } : plan.arrival,
         durationS: plan.durationS,
         warmupS: plan.warmupS,
-        maxInFlight: plan.maxInFlight,
+        maxInFlight: inFlightCapOf(plan),
         timeoutMs: plan.timeoutMs,
         signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     case 'autocannon':
       // Closed loop: maxInFlight connections, each with one request outstanding.
-      return runClosedLoop({ baseUrl, source, connections: plan.maxInFlight, durationS: plan.durationS, warmupS: plan.warmupS, timeoutMs: plan.timeoutMs, signal });
+      return runClosedLoop({ baseUrl, source, connections: inFlightCapOf(plan), durationS: plan.durationS, warmupS: plan.warmupS, timeoutMs: plan.timeoutMs, signal });
     case 'k6': {
       // k6 reads the plan from a file; the effective plan (with --rate/--duration overrides) goes in one.
       const dir = await mkdtemp(join(tmpdir(), 'feedscale-k6-'));

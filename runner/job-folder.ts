@@ -19,8 +19,14 @@ export interface JobManifest {
 
 export const MANIFEST_FILE = 'config.json';
 
-export function runFileName(configuration: string, repeat: number): string {
-  return `${configuration}.r${repeat}.json`;
+/** `<configuration>.r<repeat>.json` for a repeat's first attempt, `.r<repeat>.a<attempt>.json` for a re-run. */
+export function runFileName(configuration: string, repeat: number, attempt = 0): string {
+  return attempt === 0 ? `${configuration}.r${repeat}.json` : `${configuration}.r${repeat}.a${attempt}.json`;
+}
+
+/** The key of one repeat of one configuration in one plan: its attempts share it. */
+export function slotKey(plan: string, configuration: string, repeat: number): string {
+  return `${plan}/${configuration}.r${repeat}`;
 }
 
 export async function createJobFolder(outDir: string, createdAt: string, id: string, manifest: JobManifest): Promise<string> {
@@ -48,14 +54,17 @@ export async function readManifest(dir: string): Promise<JobManifest> {
 export async function writeRunResult(dir: string, plan: string, result: RunResult): Promise<void> {
   const planDir = join(dir, 'runs', plan);
   await mkdir(planDir, { recursive: true });
-  const path = join(planDir, runFileName(result.configuration, result.repeat));
+  const path = join(planDir, runFileName(result.configuration, result.repeat, result.attempt));
   await writeFile(`${path}.tmp`, `${JSON.stringify(result)}\n`);
   await rename(`${path}.tmp`, path);
 }
 
-/** Finished runs of a job folder by "<plan>/<configuration>.r<n>"; files that do not validate are ignored (they will run again). */
-export async function readFinishedRuns(dir: string): Promise<Map<string, RunResult>> {
-  const done = new Map<string, RunResult>();
+/**
+ * Finished runs of a job folder by slot ("<plan>/<configuration>.r<n>", slotKey), each slot's
+ * attempts in order; files that do not validate are ignored (they will run again).
+ */
+export async function readFinishedRuns(dir: string): Promise<Map<string, RunResult[]>> {
+  const done = new Map<string, RunResult[]>();
   const runsDir = join(dir, 'runs');
   const plans = await readdir(runsDir).catch(() => [] as string[]);
   for (const plan of plans) {
@@ -65,7 +74,8 @@ export async function readFinishedRuns(dir: string): Promise<Map<string, RunResu
         const value = JSON.parse(await readFile(join(runsDir, plan, file), 'utf8')) as unknown;
         if (listIssues(RunResultSchema, value).length === 0) {
           const result = value as RunResult;
-          done.set(`${plan}/${runFileName(result.configuration, result.repeat)}`, result);
+          const key = slotKey(plan, result.configuration, result.repeat);
+          done.set(key, [...(done.get(key) ?? []), result].sort((a, b) => a.attempt - b.attempt));
         }
       } catch {
         // A file cut short by a crash: that run is simply done again.

@@ -10,8 +10,8 @@ import { generateDataset } from '../scenarios/workload/dataset.ts';
 import type { Dataset } from '../lib/dataset-types.ts';
 import { createWorkloadModel } from '../scenarios/workload/model.ts';
 import { FeedscaleError } from '../lib/errors.ts';
-import { type JobManifest, createJobFolder, linkLatest, readFinishedRuns, runFileName, writeRunResult } from './job-folder.ts';
-import { type RunOneContext, runOne } from './run-one.ts';
+import { type JobManifest, createJobFolder, linkLatest, readFinishedRuns, slotKey, writeRunResult } from './job-folder.ts';
+import { type RunOneContext, runTogether } from './run-one.ts';
 
 export interface MainJobContext extends RunOneContext {
   feedscaleVersion: string;
@@ -30,6 +30,8 @@ export interface MainJobResult {
   reports: PlanReport[];
   /** Runs taken from the folder of an earlier attempt (resume) rather than run now. */
   resumedRuns: number;
+  /** Repeats run again because their load generator was unhealthy. */
+  rerunAttempts: number;
   elapsedMs: number;
 }
 
@@ -38,6 +40,11 @@ export function interleave<T>(configurations: readonly T[], repeats: number): Ar
   const order: Array<{ configuration: T; repeat: number }> = [];
   for (let repeat = 0; repeat < repeats; repeat++) for (const configuration of configurations) order.push({ configuration, repeat });
   return order;
+}
+
+/** A repeat is done once one attempt had a healthy generator, or when no attempt is left. */
+export function isSettled(attempts: readonly RunResult[], maxAttempts: number): boolean {
+  return attempts.some((a) => a.generator.valid) || attempts.length >= maxAttempts;
 }
 
 /** One request-stream seed per repeat, the same for every configuration: A and B see the same traffic. */
@@ -56,8 +63,8 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
   const { run, configurations, plans } = manifest;
   const createdAt = new Date(started).toISOString();
   const outDir = resumeDir ?? (await createJobFolder(run.outDir, createdAt, newRunId(), manifest));
-  const finished = resumeDir ? await readFinishedRuns(resumeDir) : new Map<string, RunResult>();
-  ctx.log.info(resumeDir ? `resuming ${outDir}: ${finished.size} run(s) already done` : `results go to ${outDir}`);
+  const finished = resumeDir ? await readFinishedRuns(resumeDir) : new Map<string, RunResult[]>();
+  ctx.log.info(resumeDir ? `resuming ${outDir}: ${[...finished.values()].flat().length} run(s) already done` : `results go to ${outDir}`);
 
   const model = createWorkloadModel(run.workload);
   const datasets = new Map<number, Dataset>();
@@ -75,35 +82,58 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     return dataset;
   };
 
-  const order = plans.flatMap((plan) => interleave(configurations, run.repeats).map((item) => ({ plan, ...item })));
+  // A group runs at the same time: one configuration (A B A B, back to back), or all of a
+  // repeat's configurations side by side in duet mode.
+  const groups = plans.flatMap((plan) =>
+    run.duet
+      ? Array.from({ length: run.repeats }, (_, repeat) => ({ plan, repeat, configurations }))
+      : interleave(configurations, run.repeats).map(({ configuration, repeat }) => ({ plan, repeat, configurations: [configuration] })),
+  );
   const runsByPlan = new Map<string, RunResult[]>(plans.map((p) => [p.name, []]));
   let resumedRuns = 0;
-  for (const [i, { plan, configuration, repeat }] of order.entries()) {
-    const key = `${plan.name}/${runFileName(configuration.name, repeat)}`;
-    const label = `[${i + 1}/${order.length}] ${plans.length > 1 ? `${plan.name} ` : ''}${configuration.name} (repeat ${repeat + 1}/${run.repeats})`;
-    const earlier = finished.get(key);
-    if (earlier) {
-      ctx.log.info(`${label}: done in an earlier attempt`);
-      runsByPlan.get(plan.name)!.push(earlier);
-      resumedRuns += 1;
-      continue;
+  let rerunAttempts = 0;
+  for (const [i, { plan, repeat, configurations: together }] of groups.entries()) {
+    const label = `[${i + 1}/${groups.length}] ${plans.length > 1 ? `${plan.name} ` : ''}${together.map((c) => c.name).join(' + ')} (repeat ${repeat + 1}/${run.repeats})`;
+    // Every attempt is kept: the report shows what was re-run and why; verdicts use healthy ones.
+    // A group is re-run whole, so the sides of a duet always ran together.
+    const attempts = together.map((c) => [...(finished.get(slotKey(plan.name, c.name, repeat)) ?? [])]);
+    const done = attempts.reduce((n, a) => n + a.length, 0);
+    if (done > 0) {
+      ctx.log.info(`${label}: ${done} run(s) done in an earlier run of this job`);
+      resumedRuns += done;
     }
-    if (ctx.signal.aborted) throw new FeedscaleError('RUN_ERR_INTERRUPTED', 'interrupted');
-    const result = await runOne(
-      {
-        label,
-        configuration,
-        plan,
-        repeat,
-        dataset: datasetFor(configuration.stack.logicalShards),
-        workload: run.workload,
-        seed: run.seed,
-        streamSeed: streamSeed(run.seed, repeat),
-      },
-      ctx,
-    );
-    await writeRunResult(outDir, plan.name, result);
-    runsByPlan.get(plan.name)!.push(result);
+    const attemptOf = () => Math.max(...attempts.map((a) => a.length));
+    while (!attempts.every((a) => isSettled(a, run.maxAttempts))) {
+      if (ctx.signal.aborted) throw new FeedscaleError('RUN_ERR_INTERRUPTED', 'interrupted');
+      const attempt = attemptOf();
+      if (attempt > 0) {
+        rerunAttempts += 1;
+        const why = attempts.flatMap((a) => a[a.length - 1]?.generator.reasons ?? []).join('; ');
+        ctx.log.warn(`${label}: running the repeat again (attempt ${attempt + 1}/${run.maxAttempts}): the load generator was unhealthy: ${why}`);
+      }
+      const results = await runTogether(
+        together.map((configuration) => ({
+          label: `${attempt > 0 ? `${label} attempt ${attempt + 1}` : label}${together.length > 1 ? ` ${configuration.name}` : ''}`,
+          configuration,
+          plan,
+          repeat,
+          attempt,
+          dataset: datasetFor(configuration.stack.logicalShards),
+          workload: run.workload,
+          seed: run.seed,
+          streamSeed: streamSeed(run.seed, repeat),
+        })),
+        ctx,
+      );
+      for (const [k, result] of results.entries()) {
+        await writeRunResult(outDir, plan.name, result);
+        attempts[k]!.push(result);
+      }
+    }
+    for (const [k, configuration] of together.entries()) {
+      if (!attempts[k]!.some((a) => a.generator.valid)) ctx.log.warn(`${label}: ${configuration.name} had no healthy attempt in ${attempts[k]!.length}; this repeat gives no latency verdict`);
+      runsByPlan.get(plan.name)!.push(...attempts[k]!);
+    }
   }
 
   const reports: PlanReport[] = [];
@@ -127,5 +157,5 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     reports.push({ plan: plan.name, report, files, table: renderTextTables(report) });
   }
   await linkLatest(run.outDir, outDir);
-  return { outDir, reports, resumedRuns, elapsedMs: Date.now() - started };
+  return { outDir, reports, resumedRuns, rerunAttempts, elapsedMs: Date.now() - started };
 }

@@ -73,6 +73,17 @@ export const RunConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: "Overrides of the plan's load shape." },
     ),
     repeats: Type.Integer({ minimum: 1, maximum: 50, default: 1, description: 'Repeats of each configuration, run interleaved (A B A B) to cancel machine drift.' }),
+    duet: Type.Boolean({
+      default: false,
+      description:
+        "Duet mode: each repeat starts every configuration's stack side by side and loads them at the same moment, each with its own generator, so machine noise hits all of them alike (needs the memory for all stacks at once).",
+    }),
+    maxAttempts: Type.Integer({
+      minimum: 1,
+      maximum: 10,
+      default: 3,
+      description: 'Runs of a repeat at most: a repeat whose load generator was unhealthy (no latency verdict) is run again right away, up to this many times in all.',
+    }),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ export const RUN_FLAGS = Object.freeze({
   warmup: { flag: '--warmup <s>', path: ['load', 'warmupS'], help: 'warm-up seconds (overrides the plan)' },
   scale: { flag: '--scale <fraction>', path: ['workload', 'scaleFactor'], help: 'fraction of the 14M users to generate (e.g. 0.0002)' },
   repeats: { flag: '--repeats <n>', path: ['repeats'], help: 'repeats per configuration, interleaved' },
+  duet: { flag: '--duet', path: ['duet'], help: 'run the configurations of each repeat side by side, loaded at the same moment' },
   out: { flag: '--out <dir>', path: ['outDir'], help: 'output folder' },
 } as const);
 export type RunFlag = keyof typeof RUN_FLAGS;

@@ -8,6 +8,8 @@ import { type StartedStack, newRunId, startStack } from '../containers/stack.ts'
 import { startCollectors } from './collectors/start-collectors.ts';
 import type { RunResult } from '../lib/result-schema.ts';
 import { toRunResult } from '../scenarios/engines/run-result.ts';
+import { UPLOAD_FLOW } from '../scenarios/engines/upload-flow.ts';
+import { costsOf } from './run-costs.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
 import type { Dataset } from '../lib/dataset-types.ts';
 import { summarizePopulation } from '../scenarios/workload/population.ts';
@@ -36,6 +38,8 @@ export interface RunOneInput {
   configuration: ResolvedConfiguration;
   plan: Readonly<Plan>;
   repeat: number;
+  /** Attempt of the repeat (0 first; more when the load generator was unhealthy). */
+  attempt: number;
   dataset: Dataset;
   /** The workload overrides the dataset was generated with (the Redis seeding thread regenerates it). */
   workload: Partial<WorkloadModel>;
@@ -112,75 +116,114 @@ async function seedStack(stack: StartedStack, input: RunOneInput, ctx: RunOneCon
   ctx.log.info({ objects, elapsedMs: Date.now() - t0 }, `put ${objects} placeholder images for the newest media`);
 }
 
+/** A configuration's stack, started and seeded, ready to be measured. */
+interface PreparedRun {
+  input: RunOneInput;
+  runId: string;
+  stack: StartedStack;
+}
+
+/** Starts the configuration's stack and seeds it; the stack is registered for teardown first. */
+async function prepareRun(input: RunOneInput, ctx: RunOneContext, runId: string): Promise<PreparedRun> {
+  ctx.log.info({ runId }, `${input.label}: starting stack ${runId}`);
+  const stack = await startStack(input.configuration.stack, { engine: ctx.engine, catalog: ctx.catalog, log: ctx.log, runId, signal: ctx.signal });
+  checkAborted(ctx.signal);
+  await seedStack(stack, input, ctx);
+  checkAborted(ctx.signal);
+  return { input, runId, stack };
+}
+
+/** Drives the plan against a prepared stack while the collectors sample it; the run's result. */
+async function measureRun({ input, runId, stack }: PreparedRun, ctx: RunOneContext): Promise<RunResult> {
+  const { configuration, plan, repeat, label } = input;
+  const population = summarizePopulation(input.dataset);
+  // A capacity search has no fixed length: its bar counts up to the steps to maxRps, as an estimate.
+  const searchSteps = plan.search && plan.arrival.kind !== 'steps' ? Math.ceil(Math.log(plan.search.maxRps / plan.arrival.rateRps) / Math.log(plan.search.growth)) + 1 + plan.search.refineSteps : 0;
+  const expected = Math.round(
+    plan.arrival.kind === 'steps'
+      ? plan.arrival.steps.reduce((a, s) => a + s.rateRps * s.durationS, 0)
+      : plan.search
+        ? plan.arrival.rateRps * (plan.warmupS + plan.durationS) * searchSteps
+        : plan.arrival.rateRps * (plan.warmupS + plan.durationS),
+  );
+  const loadTask = ctx.progress.task(`${label} load`, expected, 'req');
+  // Server-side metrics every second over warm-up and measurement; the collectors' own
+  // queries are a few per second, small against the load.
+  const collectorsT0Ms = performance.now();
+  const collectors = await startCollectors({
+    docker: ctx.engine.docker,
+    runId,
+    shards: stack.shards,
+    redisUrl: stack.redisUrl,
+    memcachedServers: stack.memcachedServers,
+    appUrls: stack.appUrls,
+    workerUrls: stack.workerUrls,
+  });
+  const startedAt = new Date().toISOString();
+  // The measured window on the collectors' clock: after the warm-up, for the plan's duration.
+  const windowStartS = (performance.now() - collectorsT0Ms) / 1000 + plan.warmupS;
+  let measured: Awaited<ReturnType<typeof driveLoad>>;
+  let server: Awaited<ReturnType<typeof collectors.stop>> | undefined;
+  try {
+    measured = await driveLoad({
+      plan,
+      baseUrl: stack.baseUrl,
+      population,
+      streamSeed: input.streamSeed,
+      docker: ctx.engine.docker,
+      signal: ctx.signal,
+      onProgress: (p) => loadTask.update(p.sent, { phase: p.phase, failed: p.failed, unserved: p.unserved, inFlight: p.inFlight }),
+      onStep: (v, i) =>
+        ctx.log.info(
+          `${label}: search step ${i + 1} at ${v.rateRps} rps: ${v.generatorValid ? (v.meetsSlo ? 'meets the SLO' : `breaks it (${v.reasons.join('; ')})`) : 'load generator fell behind: search ends'}`,
+        ),
+    });
+  } finally {
+    loadTask.finish();
+    server = await collectors.stop().catch((err: Error) => {
+      ctx.log.warn({ err: err.message }, 'server-side metrics lost');
+      return undefined;
+    });
+  }
+  const base = toRunResult(measured, { configuration: configuration.name, plan: plan.name, repeat, attempt: input.attempt, seed: input.seed, startedAt });
+  const requests = base.endpoints.filter((e) => e.endpoint !== UPLOAD_FLOW).reduce((sum, e) => sum + e.ok + Object.values(e.errors).reduce((a, b) => a + b, 0), 0);
+  const result: RunResult = {
+    ...base,
+    ...(server ? { server, costs: costsOf(server, { startS: windowStartS, endS: windowStartS + plan.durationS }, requests) } : {}),
+  };
+  if (!result.generator.valid) ctx.log.warn({ reasons: result.generator.reasons }, `${label}: load generator unhealthy; this attempt gives no latency verdict`);
+  return result;
+}
+
+/**
+ * Measured runs of several configurations at once: each gets its stack (started and seeded
+ * side by side), then all are loaded at the same moment, each by its own generator and
+ * schedule. With one input this is an ordinary run; with two it is a duet: machine noise (a
+ * neighbour, a CPU frequency change, the other stack) hits both sides alike, so their
+ * difference is measured with less noise than in back-to-back runs. Every stack is torn down
+ * whatever happened, and only after every start in flight has settled.
+ */
+export async function runTogether(inputs: readonly RunOneInput[], ctx: RunOneContext): Promise<RunResult[]> {
+  const runIds = inputs.map(() => newRunId());
+  for (const id of runIds) ctx.runIds.add(id);
+  const prepared: PreparedRun[] = [];
+  try {
+    const started = await Promise.allSettled(inputs.map((input, i) => prepareRun(input, ctx, runIds[i]!)));
+    for (const s of started) if (s.status === 'fulfilled') prepared.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return await Promise.all(prepared.map((p) => measureRun(p, ctx)));
+  } finally {
+    await Promise.all(runIds.map((id) => (prepared.find((p) => p.runId === id)?.stack.stop() ?? sweepRun(ctx.engine.docker, id).catch(() => undefined))));
+    for (const id of runIds) ctx.runIds.delete(id);
+  }
+}
+
 /**
  * One measured run: start the configuration's stack, seed the dataset, drive the plan while the
  * server-side collectors sample every second, tear the stack down whatever happened.
  */
 export async function runOne(input: RunOneInput, ctx: RunOneContext): Promise<RunResult> {
-  const { configuration, plan, repeat, label } = input;
-  const runId = newRunId();
-  ctx.log.info({ runId }, `${label}: starting stack ${runId}`);
-  ctx.runIds.add(runId);
-  let stack: StartedStack | undefined;
-  try {
-    stack = await startStack(configuration.stack, {
-      engine: ctx.engine,
-      catalog: ctx.catalog,
-      log: ctx.log,
-      runId,
-      signal: ctx.signal,
-    });
-    checkAborted(ctx.signal);
-    await seedStack(stack, input, ctx);
-    checkAborted(ctx.signal);
-
-    const population = summarizePopulation(input.dataset);
-    const expected = Math.round(
-      plan.arrival.kind === 'steps'
-        ? plan.arrival.steps.reduce((a, s) => a + s.rateRps * s.durationS, 0)
-        : plan.arrival.rateRps * (plan.warmupS + plan.durationS),
-    );
-    const loadTask = ctx.progress.task(`${label} load`, expected, 'req');
-    // Server-side metrics every second over warm-up and measurement; the collectors' own
-    // queries are a few per second, small against the load.
-    const collectors = await startCollectors({
-      docker: ctx.engine.docker,
-      runId,
-      shards: stack.shards,
-      redisUrl: stack.redisUrl,
-      memcachedServers: stack.memcachedServers,
-      appUrls: stack.appUrls,
-      workerUrls: stack.workerUrls,
-    });
-    const startedAt = new Date().toISOString();
-    let measured: Awaited<ReturnType<typeof driveLoad>>;
-    let server: Awaited<ReturnType<typeof collectors.stop>> | undefined;
-    try {
-      measured = await driveLoad({
-        plan,
-        baseUrl: stack.baseUrl,
-        population,
-        streamSeed: input.streamSeed,
-        docker: ctx.engine.docker,
-        signal: ctx.signal,
-        onProgress: (p) => loadTask.update(p.sent, { phase: p.phase, failed: p.failed, unserved: p.unserved, inFlight: p.inFlight }),
-      });
-    } finally {
-      loadTask.finish();
-      server = await collectors.stop().catch((err: Error) => {
-        ctx.log.warn({ err: err.message }, 'server-side metrics lost');
-        return undefined;
-      });
-    }
-    const result: RunResult = {
-      ...toRunResult(measured, { configuration: configuration.name, plan: plan.name, repeat, seed: input.seed, startedAt }),
-      ...(server ? { server } : {}),
-    };
-    if (!result.generator.valid) ctx.log.warn({ reasons: result.generator.reasons }, `${label}: load generator saturated; this run gives no latency verdict`);
-    return result;
-  } finally {
-    if (stack) await stack.stop();
-    else await sweepRun(ctx.engine.docker, runId).catch(() => undefined);
-    ctx.runIds.delete(runId);
-  }
+  const [result] = await runTogether([input], ctx);
+  return result!;
 }

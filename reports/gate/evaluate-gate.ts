@@ -1,32 +1,48 @@
 import { ExitCode, FeedscaleError, type ExitCodeValue } from '../../lib/errors.ts';
-import type { Interval, Report } from '../report-schema.ts';
 import type { RunResult } from '../../lib/result-schema.ts';
-import { bootstrapDifference, bootstrapOne, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.ts';
-import { measurementsOf, metricLabel, statisticOf, type Measured, type Metric } from '../stats/endpoint-statistic.ts';
-import { parseThreshold, satisfies, type Threshold } from './threshold.ts';
+import type { Interval, IntervalMethod, Report } from '../report-schema.ts';
+import { compareRepeats, DEFAULT_CONFIDENCE, logMeanInterval, methodLabel, rateInterval, type RateCounts } from '../stats/intervals.ts';
+import { describeUnhealthy, selectRepeats, type RepeatSelection } from '../stats/repeat-selection.ts';
+import { isCost, isRate, measureRun, metricLabel, unitOf, type Metric, type MetricUnit } from '../stats/run-metric.ts';
+import { parseThreshold, satisfies, type Threshold, type ThresholdOperator } from './threshold.ts';
 
 export type ThresholdStatus = 'passed' | 'failed' | 'inconclusive';
+
+/**
+ * How the two sides' repeats relate. paired: one interleaved job ran repeat i of both back to
+ * back, so they share its drift; unpaired: separate jobs (two report files), independent samples.
+ */
+export type Pairing = 'paired' | 'unpaired';
 
 /** One threshold applied to one endpoint ('*' expands to one evaluation per endpoint). */
 export interface ThresholdEvaluation {
   expression: string;
   endpoint: string;
-  /** "p(99)", "error_rate", "throughput". */
+  /** "p(99)", "send_p(99)", "failure_rate", "pg_queries_per_req", "cpu_us_per_req.app", ... */
   metric: string;
   kind: 'absolute' | 'relative';
   status: ThresholdStatus;
-  /** Absolute: the candidate's value. Relative: candidate / baseline. null when not computable. */
+  /** The interval's point estimate: relative, candidate / baseline; absolute, the candidate's value. null when not computable. */
   observed: number | null;
   /** Absolute: the limit in `unit`. Relative: the limit on candidate / baseline (1.10 for +10%). */
   limit: number;
-  /** ms, rps, fraction (error_rate) or ratio (relative thresholds). */
-  unit: 'ms' | 'rps' | 'fraction' | 'ratio';
-  /** CI of `observed` over repeats; null with fewer than 2 repeats (see reason). */
+  /** Unit of observed, limit and ci: the metric's unit, or ratio for relative thresholds. */
+  unit: MetricUnit | 'ratio';
+  /** Interval of `observed` over healthy repeats; null below MIN_REPEATS_FOR_VERDICT or without values (see reason). */
   ci: Interval | null;
+  method: IntervalMethod;
+  /** "paired t, 5 pairs", ...; '' without an interval. */
+  methodText: string;
+  /** Geometric mean (rates: pooled rate) of each side over the repeats used, in `valueUnit`. */
   baselineValue: number | null;
   candidateValue: number | null;
+  valueUnit: MetricUnit;
+  /** Healthy repeats with a value, per side; pairs when paired. */
   repeatsBaseline: number;
   repeatsCandidate: number;
+  pairs: number;
+  /** Repeats left out and why (generator unhealthy in every attempt, no value). */
+  excluded: string[];
   /** Why the status is what it is, in one sentence. */
   reason: string;
 }
@@ -45,8 +61,9 @@ export interface GateResult {
   evaluations: ThresholdEvaluation[];
   baseline: GateSide | null;
   candidate: GateSide;
+  /** null without a baseline (absolute thresholds only). */
+  pairing: Pairing | null;
   confidence: number;
-  seed: number;
 }
 
 export interface EvaluateGateInput {
@@ -54,30 +71,43 @@ export interface EvaluateGateInput {
   baseline?: Report;
   candidate: Report;
   thresholds: ReadonlyArray<string | Threshold>;
-  seed: number;
   /** Which configuration of each report to judge; defaults described at pickConfigurations. */
   baselineConfiguration?: string;
   candidateConfiguration?: string;
   confidence?: number;
-  resamples?: number;
+  /** Default: paired when baseline and candidate are the same report (one interleaved job), else unpaired. */
+  pairing?: Pairing;
+}
+
+/** The runs of one side of a gate: every attempt of one configuration. */
+export interface GateRuns {
+  side: GateSide;
+  runs: readonly RunResult[];
+}
+
+export interface JudgeRunsInput {
+  baseline: GateRuns | null;
+  candidate: GateRuns;
+  thresholds: readonly Threshold[];
+  pairing: Pairing;
+  confidence?: number;
 }
 
 /**
  * Judges a candidate report against thresholds (and, for relative ones, a baseline report).
- * Pure and deterministic for a given seed.
+ * Pure and deterministic.
  *
- * - absolute thresholds compare the candidate's observed value (merged over repeats), as k6 does;
- *   the CI over repeats is reported alongside;
- * - relative thresholds compare candidate / baseline through its bootstrap CI: passed only when
- *   the whole CI is within the tolerance, failed when the whole CI is beyond it, inconclusive
- *   when it straddles the limit (noise wider than the tolerance) or when no CI exists (1 repeat);
- * - latency and throughput thresholds are inconclusive when an involved run had a saturated
- *   generator (generator.valid false); latency ones also when it ran closed-loop.
+ * Every threshold is judged on an interval over healthy repeats (docs/statistics.md): passed when
+ * the whole interval meets the limit, failed when none of it does, inconclusive when it straddles
+ * the limit (noise wider than the tolerance), when fewer than MIN_REPEATS_FOR_VERDICT healthy
+ * repeats have a value, or when the metric cannot be judged (latency timed from send only,
+ * closed loop, no histogram). A repeat whose generator was unhealthy in every attempt is left
+ * out; a repeat with several attempts counts its last healthy one.
  *
  * Overall: failed if any evaluation failed, else inconclusive if any was, else passed.
  *
  * @example
- * const gate = evaluateGate({ baseline, candidate, thresholds: ['feed.read:p(99)<=+10%'], seed: 42 });
+ * const gate = evaluateGate({ baseline: report, candidate: report, baselineConfiguration: 'main', candidateConfiguration: 'pr', thresholds: ['feed.read:p(99)<=+10%'] });
  * process.exitCode = gate.exitCode;
  */
 export function evaluateGate(input: EvaluateGateInput): GateResult {
@@ -88,16 +118,28 @@ export function evaluateGate(input: EvaluateGateInput): GateResult {
     throw new FeedscaleError('CFG_ERR_INVALID', `threshold "${needsBaseline[0]!.expression}" is relative and needs a baseline report`);
   }
   const { baselineConfiguration, candidateConfiguration } = pickConfigurations(input);
+  const sideRuns = (report: Report, configuration: string): GateRuns => ({
+    side: sideOf(report, configuration),
+    runs: report.runs.filter((r) => r.configuration === configuration),
+  });
+  return judgeRuns({
+    baseline: input.baseline && baselineConfiguration !== null ? sideRuns(input.baseline, baselineConfiguration) : null,
+    candidate: sideRuns(input.candidate, candidateConfiguration),
+    thresholds,
+    pairing: input.pairing ?? (input.baseline === input.candidate ? 'paired' : 'unpaired'),
+    confidence: input.confidence,
+  });
+}
+
+/** The gate on runs rather than reports: what A/A and power judge, split after split. */
+export function judgeRuns(input: JudgeRunsInput): GateResult {
   const context: Context = {
-    baseline: input.baseline && baselineConfiguration !== null ? { report: input.baseline, configuration: baselineConfiguration } : null,
-    candidate: { report: input.candidate, configuration: candidateConfiguration },
-    // Same report: repeats were interleaved (A B A B), so repeat i of both shares its time slot.
-    paired: input.baseline === input.candidate,
-    seed: input.seed,
+    baseline: input.baseline ? { ...input.baseline, selection: selectRepeats(input.baseline.runs, input.baseline.side.configuration) } : null,
+    candidate: { ...input.candidate, selection: selectRepeats(input.candidate.runs, input.candidate.side.configuration) },
+    pairing: input.pairing,
     confidence: input.confidence ?? DEFAULT_CONFIDENCE,
-    resamples: input.resamples ?? DEFAULT_RESAMPLES,
   };
-  const evaluations = thresholds.flatMap((t) => endpointsFor(t, context).map((endpoint) => evaluateOne(t, endpoint, context)));
+  const evaluations = input.thresholds.flatMap((t) => endpointsFor(t, context).map((endpoint) => evaluateOne(t, endpoint, context)));
   const verdict: ThresholdStatus = evaluations.some((e) => e.status === 'failed')
     ? 'failed'
     : evaluations.some((e) => e.status === 'inconclusive')
@@ -108,30 +150,27 @@ export function evaluateGate(input: EvaluateGateInput): GateResult {
     exitCode: verdict === 'failed' ? ExitCode.GATE_FAILED : verdict === 'inconclusive' ? ExitCode.INCONCLUSIVE : ExitCode.OK,
     errorCode: verdict === 'failed' ? 'RPT_ERR_GATE_FAILED' : verdict === 'inconclusive' ? 'RPT_ERR_INCONCLUSIVE' : null,
     evaluations,
-    baseline: context.baseline ? sideOf(context.baseline) : null,
-    candidate: sideOf(context.candidate),
+    baseline: context.baseline?.side ?? null,
+    candidate: context.candidate.side,
+    pairing: context.baseline ? context.pairing : null,
     confidence: context.confidence,
-    seed: input.seed,
   };
 }
 
-interface Side {
-  report: Report;
-  configuration: string;
+interface Side extends GateRuns {
+  selection: RepeatSelection;
 }
 
 interface Context {
   baseline: Side | null;
   candidate: Side;
-  paired: boolean;
-  seed: number;
+  pairing: Pairing;
   confidence: number;
-  resamples: number;
 }
 
-function sideOf(side: Side): GateSide {
-  const out: GateSide = { configuration: side.configuration, plan: side.report.metadata.plan };
-  if (side.report.metadata.gitCommit) out.gitCommit = side.report.metadata.gitCommit;
+function sideOf(report: Report, configuration: string): GateSide {
+  const out: GateSide = { configuration, plan: report.metadata.plan };
+  if (report.metadata.gitCommit) out.gitCommit = report.metadata.gitCommit;
   return out;
 }
 
@@ -161,20 +200,21 @@ function pickConfigurations(input: EvaluateGateInput): { baselineConfiguration: 
         ? baseline.comparison.baseline
         : only(baseline, 'baseline', 'baselineConfiguration');
   }
-  if (input.candidateConfiguration) return { baselineConfiguration, candidateConfiguration: check(candidate, input.candidateConfiguration, 'candidate') };
-  if (baseline === candidate) {
-    const others = names(candidate).filter((n) => n !== baselineConfiguration);
-    if (others.length === 1) return { baselineConfiguration, candidateConfiguration: others[0]! };
+  let candidateConfiguration: string;
+  if (input.candidateConfiguration) candidateConfiguration = check(candidate, input.candidateConfiguration, 'candidate');
+  else {
+    const others = baseline === candidate ? names(candidate).filter((n) => n !== baselineConfiguration) : [];
+    candidateConfiguration = others.length === 1 ? others[0]! : only(candidate, 'candidate', 'candidateConfiguration');
   }
-  return { baselineConfiguration, candidateConfiguration: only(candidate, 'candidate', 'candidateConfiguration') };
+  if (baseline === candidate && baselineConfiguration === candidateConfiguration) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `baseline and candidate are the same configuration "${candidateConfiguration}" of one report`);
+  }
+  return { baselineConfiguration, candidateConfiguration };
 }
 
-function endpointsMeasured(side: Side): string[] {
+function endpointsMeasured(side: GateRuns): string[] {
   const out: string[] = [];
-  for (const run of side.report.runs) {
-    if (run.configuration !== side.configuration) continue;
-    for (const e of run.endpoints) if (!out.includes(e.endpoint)) out.push(e.endpoint);
-  }
+  for (const run of side.runs) for (const e of run.endpoints) if (!out.includes(e.endpoint)) out.push(e.endpoint);
   return out;
 }
 
@@ -187,31 +227,47 @@ function endpointsFor(threshold: Threshold, context: Context): string[] {
   return [...candidate, ...baseline.filter((e) => !candidate.includes(e))];
 }
 
-function unitOf(metric: Metric): ThresholdEvaluation['unit'] {
-  return metric.kind === 'latency' ? 'ms' : metric.kind === 'throughput' ? 'rps' : 'fraction';
+/** One side's per-repeat values of a metric, over its healthy repeats. */
+interface SideValues {
+  values: Map<number, number>;
+  counts: RateCounts[];
+  /** Why this side cannot be judged on the metric at all; null when it can. */
+  blocking: string | null;
+  /** Repeats left out, and why. */
+  excluded: string[];
 }
 
-/** Why runs of this side cannot give a verdict on `metric`; [] when they can. */
-function untrustworthy(metric: Metric, measured: readonly Measured[], side: Side): string[] {
-  if (metric.kind === 'error_rate') return [];
-  const reasons: string[] = [];
-  const runs: RunResult[] = measured.map((m) => m.run);
-  for (const run of runs) {
-    if (!run.generator.valid) {
-      const why = run.generator.reasons.length > 0 ? ` (${run.generator.reasons.join('; ')})` : '';
-      reasons.push(`"${side.configuration}" repeat ${run.repeat}: load generator saturated${why}`);
+function valuesOf(side: Side, endpoint: string, metric: Metric): SideValues {
+  const out: SideValues = { values: new Map(), counts: [], blocking: null, excluded: side.selection.unhealthy.map(describeUnhealthy) };
+  for (const run of side.selection.healthy) {
+    const measured = measureRun(run, endpoint, metric);
+    if (!measured.ok) {
+      if (measured.blocking) out.blocking ??= measured.reason;
+      else out.excluded.push(measured.reason);
+      continue;
     }
+    out.values.set(run.repeat, measured.value);
+    if (measured.counts) out.counts.push(measured.counts);
   }
-  if (metric.kind === 'latency' && runs.some((r) => r.loadModel === 'closed')) {
-    reasons.push(`"${side.configuration}" ran closed-loop: its latency excludes queueing before send`);
+  return out;
+}
+
+function measures(side: GateRuns, endpoint: string, metric: Metric): boolean {
+  return isCost(metric) || side.runs.some((r) => r.endpoints.some((e) => e.endpoint === endpoint));
+}
+
+/** Why a side gives no interval: every repeat unhealthy, or no repeat had the value, else the interval's own reason. */
+function noIntervalReason(name: string, side: Side, values: SideValues, metric: Metric, fallback: string): string {
+  if (side.selection.healthy.length === 0 && side.selection.unhealthy.length > 0) {
+    return `no verdict: the load generator of ${name} ("${side.side.configuration}") was unhealthy in every attempt of every repeat`;
   }
-  return reasons;
+  if (values.values.size === 0 && values.excluded.length > 0) return `${name} ("${side.side.configuration}") has no ${metricLabel(metric)} in any healthy repeat`;
+  return fallback;
 }
 
 function evaluateOne(threshold: Threshold, endpoint: string, context: Context): ThresholdEvaluation {
   const { metric, operator, limit } = threshold;
-  const candidateMeasured = measurementsOf(context.candidate.report.runs, context.candidate.configuration, endpoint);
-  const baselineMeasured = context.baseline ? measurementsOf(context.baseline.report.runs, context.baseline.configuration, endpoint) : [];
+  const relative = limit.kind === 'relative';
   const base: ThresholdEvaluation = {
     expression: threshold.expression,
     endpoint,
@@ -220,61 +276,96 @@ function evaluateOne(threshold: Threshold, endpoint: string, context: Context): 
     status: 'inconclusive',
     observed: null,
     limit: limit.kind === 'absolute' ? limit.value : 1 + limit.percent / 100,
-    unit: limit.kind === 'absolute' ? unitOf(metric) : 'ratio',
+    unit: relative ? 'ratio' : unitOf(metric),
     ci: null,
+    method: 'none',
+    methodText: '',
     baselineValue: null,
     candidateValue: null,
-    repeatsBaseline: baselineMeasured.length,
-    repeatsCandidate: candidateMeasured.length,
+    valueUnit: unitOf(metric),
+    repeatsBaseline: 0,
+    repeatsCandidate: 0,
+    pairs: 0,
+    excluded: [],
     reason: '',
   };
-  const inconclusive = (reason: string): ThresholdEvaluation => ({ ...base, status: 'inconclusive', reason });
-  const label = `gate/${threshold.expression}/${endpoint}`;
-  const options = { seed: context.seed, label, resamples: context.resamples, confidence: context.confidence };
-
-  const candidate = statisticOf(candidateMeasured, metric);
-  if (candidateMeasured.length === 0) return inconclusive(`the candidate ("${context.candidate.configuration}") did not measure ${endpoint}`);
-  if (!candidate.ok) return inconclusive(`candidate: ${candidate.reason}`);
-  const candidateValue = candidate.statistic.value();
+  const candidateSide = context.candidate;
+  if (!measures(candidateSide, endpoint, metric)) return { ...base, reason: `the candidate ("${candidateSide.side.configuration}") did not measure ${endpoint}` };
+  const candidate = valuesOf(candidateSide, endpoint, metric);
+  const confidence = context.confidence;
 
   if (limit.kind === 'absolute') {
-    const one = bootstrapOne(candidate.statistic, options);
-    const filled = { ...base, observed: candidateValue, candidateValue, ci: one.ci };
-    const distrust = untrustworthy(metric, candidateMeasured, context.candidate);
-    if (distrust.length > 0) return { ...filled, status: 'inconclusive', reason: `no verdict: ${distrust.join('; ')}` };
-    if (metric.kind === 'latency' && sampleCount(candidateMeasured) === 0) return { ...filled, status: 'inconclusive', reason: 'no successful responses to measure latency on' };
-    if (metric.kind === 'error_rate' && candidateMeasured.every((m) => m.result.sent === 0)) return { ...filled, status: 'inconclusive', reason: 'nothing was sent' };
-    const ok = satisfies(candidateValue, operator, limit.value);
-    const shown = `${formatValue(candidateValue, base.unit)} ${ok ? 'meets' : 'breaks'} ${operator} ${formatValue(limit.value, base.unit)}`;
-    return { ...filled, status: ok ? 'passed' : 'failed', reason: shown };
+    const estimate = isRate(metric) ? rateInterval(candidate.counts, { confidence }) : logMeanInterval([...candidate.values.values()], { confidence });
+    const filled: ThresholdEvaluation = {
+      ...base,
+      observed: estimate.estimate,
+      candidateValue: estimate.estimate,
+      ci: estimate.ci,
+      method: estimate.method,
+      methodText: methodLabel(estimate.method, { repeats: estimate.repeats }),
+      repeatsCandidate: estimate.repeats,
+      excluded: candidate.excluded,
+    };
+    if (candidate.blocking) return { ...filled, ci: null, method: 'none', methodText: '', reason: `no verdict: ${candidate.blocking}` };
+    if (!estimate.ci) return { ...filled, reason: withExclusions(noIntervalReason('the candidate', candidateSide, candidate, metric, estimate.unavailableReason), candidate.excluded) };
+    const what = `${pct(confidence)} CI of the candidate's ${metricLabel(metric)} ${formatInterval(estimate.ci, base.unit)} (${filled.methodText})`;
+    return decide(filled, estimate.ci, operator, base.limit, what);
   }
 
-  // Relative: candidate / baseline, judged on its CI.
+  // Relative: candidate / baseline, on the ratio interval.
   const baselineSide = context.baseline!;
-  if (baselineMeasured.length === 0) return { ...inconclusive(`the baseline ("${baselineSide.configuration}") did not measure ${endpoint}`), candidateValue };
-  const baseline = statisticOf(baselineMeasured, metric);
-  if (!baseline.ok) return { ...inconclusive(`baseline: ${baseline.reason}`), candidateValue };
-  const baselineValue = baseline.statistic.value();
-  const diff = bootstrapDifference(baseline.statistic, candidate.statistic, { ...options, paired: context.paired });
-  const filled = { ...base, observed: diff.ratio, ci: diff.ratioCi, baselineValue, candidateValue };
-  const distrust = [...untrustworthy(metric, baselineMeasured, baselineSide), ...untrustworthy(metric, candidateMeasured, context.candidate)];
-  if (distrust.length > 0) return { ...filled, status: 'inconclusive', reason: `no verdict: ${distrust.join('; ')}` };
-  if (metric.kind === 'latency' && (sampleCount(baselineMeasured) === 0 || sampleCount(candidateMeasured) === 0)) {
-    return { ...filled, status: 'inconclusive', reason: 'no successful responses to measure latency on' };
+  if (!measures(baselineSide, endpoint, metric)) return { ...base, reason: `the baseline ("${baselineSide.side.configuration}") did not measure ${endpoint}` };
+  const baselineValues = valuesOf(baselineSide, endpoint, metric);
+  const ratio = compareRepeats(baselineValues.values, candidate.values, { paired: context.pairing === 'paired', confidence });
+  const excluded = [...baselineValues.excluded, ...candidate.excluded];
+  const filled: ThresholdEvaluation = {
+    ...base,
+    observed: ratio.ratio,
+    ci: ratio.ci,
+    method: ratio.method,
+    methodText: methodLabel(ratio.method, ratio),
+    baselineValue: ratio.baselineValue,
+    candidateValue: ratio.candidateValue,
+    repeatsBaseline: ratio.repeatsBaseline,
+    repeatsCandidate: ratio.repeatsCandidate,
+    pairs: ratio.pairs,
+    excluded,
+  };
+  const blocking = [baselineValues.blocking, candidate.blocking].filter((b): b is string => b !== null);
+  if (blocking.length > 0) return { ...filled, ci: null, method: 'none', methodText: '', reason: `no verdict: ${blocking.join('; ')}` };
+  if (!ratio.ci) {
+    const why =
+      noIntervalReason('the baseline', baselineSide, baselineValues, metric, '') ||
+      noIntervalReason('the candidate', candidateSide, candidate, metric, '') ||
+      ratio.unavailableReason;
+    return { ...filled, reason: withExclusions(why, excluded) };
   }
-  if (diff.ratio === null) return { ...filled, status: 'inconclusive', reason: `the baseline ${metricLabel(metric)} is 0: no ratio` };
-  if (!diff.ratioCi) return { ...filled, status: 'inconclusive', reason: `no CI (${diff.unavailableReason}); a relative threshold needs one` };
-  const { low, high } = diff.ratioCi;
-  const lowOk = satisfies(low, operator, base.limit);
-  const highOk = satisfies(high, operator, base.limit);
-  const pct = `${Math.round(context.confidence * 100)}% CI of candidate/baseline [${formatRatio(low)}, ${formatRatio(high)}]`;
-  if (lowOk && highOk) return { ...filled, status: 'passed', reason: `${pct} is within ${operator} ${formatRatio(base.limit)}` };
-  if (!lowOk && !highOk) return { ...filled, status: 'failed', reason: `${pct} is beyond ${operator} ${formatRatio(base.limit)} (observed ${formatRatio(diff.ratio)})` };
-  return { ...filled, status: 'inconclusive', reason: `${pct} straddles the limit ${formatRatio(base.limit)}: noise is wider than the tolerance; add repeats` };
+  const what = `${pct(confidence)} CI of candidate/baseline ${formatInterval(ratio.ci, 'ratio')} (${filled.methodText})`;
+  return decide(filled, ratio.ci, operator, base.limit, what);
 }
 
-function sampleCount(measured: readonly Measured[]): number {
-  return measured.reduce((acc, m) => acc + m.result.fromIntended.percentiles.count, 0);
+function decide(filled: ThresholdEvaluation, ci: Interval, operator: ThresholdOperator, limit: number, what: string): ThresholdEvaluation {
+  const lowOk = satisfies(ci.low, operator, limit);
+  const highOk = satisfies(ci.high, operator, limit);
+  const shownLimit = formatValue(limit, filled.unit);
+  if (lowOk && highOk) return { ...filled, status: 'passed', reason: `${what} is within ${operator} ${shownLimit}` };
+  if (!lowOk && !highOk) {
+    const estimate = filled.observed === null ? '' : ` (estimate ${formatValue(filled.observed, filled.unit)})`;
+    return { ...filled, status: 'failed', reason: `${what} is beyond ${operator} ${shownLimit}${estimate}` };
+  }
+  return { ...filled, status: 'inconclusive', reason: withExclusions(`${what} straddles the limit ${shownLimit}: noise is wider than the tolerance; add repeats`, filled.excluded) };
+}
+
+function withExclusions(reason: string, excluded: readonly string[]): string {
+  return excluded.length === 0 ? reason : `${reason}; left out: ${excluded.join('; ')}`;
+}
+
+function pct(confidence: number): string {
+  return `${Number((confidence * 100).toPrecision(3))}%`;
+}
+
+function formatInterval(ci: Interval, unit: ThresholdEvaluation['unit']): string {
+  return `[${formatValue(ci.low, unit)}, ${formatValue(ci.high, unit)}]`;
 }
 
 export function formatRatio(ratio: number): string {
@@ -282,14 +373,22 @@ export function formatRatio(ratio: number): string {
 }
 
 export function formatValue(value: number, unit: ThresholdEvaluation['unit']): string {
+  const significant = (v: number) => String(Number(v.toPrecision(4)));
   switch (unit) {
     case 'ms':
-      return `${Number(value.toPrecision(4))} ms`;
+      return `${significant(value)} ms`;
     case 'rps':
-      return `${Number(value.toPrecision(4))} rps`;
+      return `${significant(value)} rps`;
     case 'fraction':
       return `${Number((value * 100).toPrecision(3))}%`;
+    case 'bytes':
+      return `${significant(value)} B`;
+    case 'us_per_req':
+      return `${significant(value)} µs/req`;
+    case 'per_req':
+      return `${significant(value)}/req`;
     case 'ratio':
       return formatRatio(value);
   }
 }
+

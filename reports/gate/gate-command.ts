@@ -5,21 +5,28 @@ import { renderGateMarkdown } from '../render/gate-markdown.ts';
 import { parseReportJson } from '../render/json.ts';
 import { renderJUnit } from '../render/junit.ts';
 import { GATE_MARKDOWN_FILE, JUNIT_FILE, writeAtomically } from '../write-report.ts';
-import { evaluateGate, type GateResult } from './evaluate-gate.ts';
+import type { Report } from '../report-schema.ts';
+import { DEFAULT_CONFIDENCE } from '../stats/intervals.ts';
+import { evaluateGate, type GateResult, type Pairing } from './evaluate-gate.ts';
 import { parseGateFile, type GateConfig } from './gate-file.ts';
 import { parseThresholds } from './threshold.ts';
 
+/**
+ * Either one job's report with both configurations in it (`reportPath`: repeats paired, since the
+ * job ran repeat i of both back to back), or two reports (`candidatePath` and, for relative
+ * thresholds, `baselinePath`: compared unpaired, and the output says so).
+ */
 export interface GateCommandInput {
+  /** report.json of one job that ran both configurations interleaved; name them with the configuration options. */
+  reportPath?: string;
   /** report.json of the baseline; needed by relative thresholds. */
   baselinePath?: string;
-  candidatePath: string;
+  candidatePath?: string;
   /** A gate file ({ "thresholds": [...] }); or give `thresholds` directly. */
   thresholdsPath?: string;
   thresholds?: readonly string[];
   /** Where junit.xml and gate.md go (created if missing); nothing is written without it. */
   outDir?: string;
-  /** Bootstrap seed; defaults to the candidate report's seed. */
-  seed?: number;
   baselineConfiguration?: string;
   candidateConfiguration?: string;
 }
@@ -41,9 +48,13 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-async function loadGateConfig(input: GateCommandInput): Promise<GateConfig> {
+/**
+ * The thresholds of a gate: a gate file, or expressions given one by one (confidence 95%).
+ * Bad input throws CFG_ERR_FILE / CFG_ERR_INVALID naming the file or the expression.
+ */
+export async function loadGateConfig(input: { thresholdsPath?: string; thresholds?: readonly string[] }): Promise<GateConfig> {
   if (input.thresholdsPath && input.thresholds) throw new FeedscaleError('CFG_ERR_INVALID', 'give either thresholdsPath or thresholds, not both');
-  if (input.thresholds) return { thresholds: parseThresholds(input.thresholds), confidence: 0.95, resamples: 2000 };
+  if (input.thresholds) return { thresholds: parseThresholds(input.thresholds), confidence: DEFAULT_CONFIDENCE };
   if (!input.thresholdsPath) throw new FeedscaleError('CFG_ERR_INVALID', 'a gate needs thresholds: give thresholdsPath (a gate file) or thresholds');
   const text = await readText(input.thresholdsPath, 'gate file');
   let parsed: unknown;
@@ -55,27 +66,44 @@ async function loadGateConfig(input: GateCommandInput): Promise<GateConfig> {
   return parseGateFile(parsed, input.thresholdsPath);
 }
 
+/** Reads and validates a report.json; CFG_ERR_FILE naming the file when it cannot. */
+export async function loadReport(path: string, what: string): Promise<Report> {
+  return parseReportJson(await readText(path, what), path);
+}
+
+async function loadReports(input: GateCommandInput): Promise<{ baseline: Report | undefined; candidate: Report; pairing: Pairing }> {
+  if (input.reportPath) {
+    if (input.baselinePath || input.candidatePath) {
+      throw new FeedscaleError('CFG_ERR_INVALID', 'give either one report (--report, paired) or --baseline and --candidate reports (unpaired), not both');
+    }
+    const report = await loadReport(input.reportPath, 'report');
+    return { baseline: report, candidate: report, pairing: 'paired' };
+  }
+  if (!input.candidatePath) throw new FeedscaleError('CFG_ERR_INVALID', 'a gate needs a report: --report (one job, paired) or --candidate (and --baseline)');
+  const candidate = await loadReport(input.candidatePath, 'candidate report');
+  const baseline = input.baselinePath ? await loadReport(input.baselinePath, 'baseline report') : undefined;
+  return { baseline, candidate, pairing: 'unpaired' };
+}
+
 /**
  * `feedscale gate`: reads the reports and the thresholds, judges, writes junit.xml and gate.md
  * into outDir, and returns the exit code (0 pass, 3 RPT_ERR_GATE_FAILED, 4 RPT_ERR_INCONCLUSIVE).
  * Bad input throws FeedscaleError CFG_ERR_FILE / CFG_ERR_INVALID (exit code 2).
  *
  * @example
- * const { exitCode, markdown } = await runGateCommand({ baselinePath: 'main/report.json', candidatePath: 'out/report.json', thresholdsPath: 'gate.json', outDir: 'out' });
+ * const { exitCode, markdown } = await runGateCommand({ reportPath: 'out/latest/report.json', baselineConfiguration: 'main', candidateConfiguration: 'pr', thresholdsPath: 'gate.json', outDir: 'out' });
  */
 export async function runGateCommand(input: GateCommandInput): Promise<GateCommandResult> {
   const config = await loadGateConfig(input);
-  const candidate = parseReportJson(await readText(input.candidatePath, 'candidate report'), input.candidatePath);
-  const baseline = input.baselinePath ? parseReportJson(await readText(input.baselinePath, 'baseline report'), input.baselinePath) : undefined;
+  const { baseline, candidate, pairing } = await loadReports(input);
   const result = evaluateGate({
     baseline,
     candidate,
     thresholds: config.thresholds,
-    seed: input.seed ?? candidate.metadata.seed,
     baselineConfiguration: input.baselineConfiguration,
     candidateConfiguration: input.candidateConfiguration,
     confidence: config.confidence,
-    resamples: config.resamples,
+    pairing,
   });
   const markdown = renderGateMarkdown(result);
   const junitXml = renderJUnit(result);

@@ -1,4 +1,6 @@
-import type { Report, SummaryRow } from '../report-schema.ts';
+import type { Report, SummaryRow, VsBaseline } from '../report-schema.ts';
+import { methodLabel, MIN_REPEATS_FOR_VERDICT } from '../stats/intervals.ts';
+import { selectRepeats } from '../stats/repeat-selection.ts';
 import { formatCount, formatGiB, formatMs, formatRatio, formatRps } from './format.ts';
 
 /**
@@ -53,8 +55,7 @@ export function buildComparisonTables(report: Report): ComparisonTables {
       const row = report.summary.find((r) => r.endpoint === comparison.endpoint && r.configuration === entry.configuration);
       if (!row) throw new Error(`internal: no summary row for ${entry.configuration} / ${comparison.endpoint}`);
       const isBaseline = entry.configuration === report.comparison.baseline;
-      const ci = entry.vsBaseline?.p99.ratioCi;
-      const ciCell = isBaseline ? '-' : ci ? `[${formatRatio(ci.low)}, ${formatRatio(ci.high)}]` : 'n/a';
+      const ciCell = isBaseline ? '-' : ratioCiCell(entry.vsBaseline);
       return [...cellsOf(row, markersOf(entry.configuration), isBaseline ? 'baseline' : formatRatio(entry.p99RatioToBaseline)), ciCell];
     });
     return {
@@ -67,6 +68,13 @@ export function buildComparisonTables(report: Report): ComparisonTables {
     };
   });
   return { tables, notes };
+}
+
+/** "[1.02x, 1.10x] paired t, 5 pairs"; without a CI, why in a few words ("needs ≥ 3 repeats"). */
+export function ratioCiCell(vs: VsBaseline | undefined): string {
+  const ci = vs?.p99.ratioCi;
+  if (vs && ci) return `[${formatRatio(ci.low)}, ${formatRatio(ci.high)}] ${methodLabel(vs.method, vs)}`;
+  return vs?.ciUnavailableReason.startsWith('needs ≥') ? `needs ≥ ${MIN_REPEATS_FOR_VERDICT} repeats` : 'n/a';
 }
 
 function cellsOf(row: SummaryRow, markers: string, ratioCell: string): string[] {
@@ -85,7 +93,7 @@ function cellsOf(row: SummaryRow, markers: string, ratioCell: string): string[] 
   ];
 }
 
-/** Footnotes per configuration: closed-loop labels and saturated-generator runs. */
+/** Footnotes per configuration: closed-loop labels and runs whose load generator was unhealthy. */
 function notesFor(report: Report): { notes: ReportNote[]; markersOf: (configuration: string) => string } {
   const notes: ReportNote[] = [];
   const byConfiguration = new Map<string, string[]>();
@@ -101,9 +109,14 @@ function notesFor(report: Report): { notes: ReportNote[]; markersOf: (configurat
       const drivers = [...new Set(closed.map((r) => r.driver))].join(', ');
       add(name, `${name}: closed-loop run (${drivers}); its latency excludes queueing before send and is shown as a label only, never used for a verdict.`);
     }
+    const { healthy } = selectRepeats(runs, name);
     for (const run of runs.filter((r) => !r.generator.valid)) {
       const reasons = run.generator.reasons.length > 0 ? run.generator.reasons.join('; ') : 'no reason recorded';
-      add(name, `${name} repeat ${run.repeat}: load generator saturated (${reasons}); latency from this run gives no verdict.`);
+      const attempts = runs.filter((r) => r.repeat === run.repeat).length;
+      const which = attempts > 1 ? ` attempt ${run.attempt}` : '';
+      const instead = healthy.find((r) => r.repeat === run.repeat);
+      const consequence = instead ? `left out: attempt ${instead.attempt} of this repeat was healthy and is used instead` : 'this run gives no verdict';
+      add(name, `${name} repeat ${run.repeat}${which}: load generator saturated (${reasons}); ${consequence}.`);
     }
   }
   const markersOf = (configuration: string) => (byConfiguration.get(configuration) ?? []).map((id) => ` [${id}]`).join('');

@@ -27,7 +27,7 @@ describe('report.html in a headless browser', () => {
     const dir = await mkdtemp(join(tmpdir(), 'feedscale-html-'));
     made.push(dir);
     const report = buildReport(showcaseInput());
-    const gate = evaluateGate({ baseline: report, candidate: report, thresholds: ['feed.read:p(99)<=+10%', '*:error_rate<0.01', '*:p(99)<100'], seed: 42 });
+    const gate = evaluateGate({ baseline: report, candidate: report, thresholds: ['feed.read:p(99)<=+10%', '*:error_rate<0.01', '*:p(99)<100'] });
     const html = renderHtml(report, { gate });
     const htmlPath = join(dir, 'report.html');
     const pngPath = join(dir, 'report.png');

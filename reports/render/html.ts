@@ -25,14 +25,11 @@ export interface HtmlOptions {
   slo?: CapacitySlo;
   /** Workload model for "users supported at 2011 per-user rates" (default: createWorkloadModel()). */
   model?: WorkloadModel;
-  /** Bootstrap resamples for the CI whiskers (default 2000); the seed is the report's. */
-  resamples?: number;
 }
 
 /**
  * report.html: one self-contained file (inline CSS, inline SVG, no script, nothing fetched), that
- * reads on screen and prints. Pure: the CI whiskers are seeded bootstraps, so equal reports give
- * equal bytes. Each section is its own module under render/html/.
+ * reads on screen and prints. Pure: equal reports give equal bytes. Each section is its own module under render/html/.
  */
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const { tables, notes } = buildComparisonTables(report);
@@ -41,7 +38,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const slo = options.slo ?? DEFAULT_CAPACITY_SLO;
   const title = `feedscale report: ${report.metadata.plan}`;
   const server = serverSideOf(report);
-  const endpointContext = { colors, capacity, slo, resamples: options.resamples, attribution: server.attribution };
+  const endpointContext = { colors, capacity, slo, attribution: server.attribution };
   const body = [
     headerSection(report),
     options.gate ? gateSection(options.gate) : '',

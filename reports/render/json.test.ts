@@ -18,7 +18,7 @@ describe('renderJson', () => {
 
   it('indents with two spaces, ends with a newline and gives equal bytes for equal reports', () => {
     const text = renderJson(report);
-    expect(text.startsWith('{\n  "schemaVersion": 1,\n  "metadata": {\n    "feedscaleVersion"')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": 2,\n  "metadata": {\n    "feedscaleVersion"')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
     expect(renderJson(buildReport(standardInput()))).toBe(text);
   });
@@ -33,8 +33,8 @@ describe('renderJson', () => {
     const parsed = JSON.parse(renderJson(scrambled)) as Record<string, unknown> & { runs: object[]; summary: object[] };
     // `serverSummary` and `attribution` are optional and absent without server metrics.
     expect(Object.keys(parsed)).toEqual(Object.keys(ReportSchema.properties).filter((k) => k !== 'serverSummary' && k !== 'attribution'));
-    // `steps` and `server` are optional and absent in these runs.
-    expect(Object.keys(parsed.runs[0]!)).toEqual(Object.keys(RunResultSchema.properties).filter((k) => k !== 'steps' && k !== 'server'));
+    // `steps`, `server` and `costs` are optional and absent in these runs.
+    expect(Object.keys(parsed.runs[0]!)).toEqual(Object.keys(RunResultSchema.properties).filter((k) => k !== 'steps' && k !== 'server' && k !== 'costs'));
     expect(Object.keys(parsed.summary[0]!)).toEqual(Object.keys(SummaryRowSchema.properties));
     expect(renderJson(scrambled)).toBe(renderJson(report));
   });

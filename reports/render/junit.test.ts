@@ -69,7 +69,6 @@ const gate = evaluateGate({
   baseline,
   candidate,
   thresholds: ['feed.read:p(99)<=+10%', '*:error_rate<0.01', 'upload.start:p(99)<100'],
-  seed: 1,
 });
 
 describe('renderJUnit', () => {
@@ -89,8 +88,9 @@ describe('renderJUnit', () => {
     const failure = root.children[0]!.children[0]!.children[0]!;
     expect(failure.name).toBe('failure');
     expect(failure.attributes.type).toBe('RPT_ERR_GATE_FAILED');
-    expect(failure.attributes.message).toMatch(/^failed: 95% CI of candidate\/baseline \[1\.\d+x, 1\.\d+x\] is beyond <= 1\.100x/);
+    expect(failure.attributes.message).toMatch(/^failed: 95% CI of candidate\/baseline \[1\.\d+x, 1\.\d+x\] \(unpaired Welch t, 5 \+ 5 repeats\) is beyond <= 1\.100x/);
     expect(failure.text).toContain('baseline: ');
+    expect(failure.text).toContain('Unpaired: baseline and candidate come from two reports');
     const error = root.children[2]!.children[0]!.children[0]!;
     expect(error.name).toBe('error');
     expect(error.attributes.type).toBe('RPT_ERR_INCONCLUSIVE');

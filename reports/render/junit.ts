@@ -1,5 +1,6 @@
 import type { GateResult, ThresholdEvaluation } from '../gate/evaluate-gate.ts';
 import { formatValue } from '../gate/evaluate-gate.ts';
+import { pairingSentence } from './gate-markdown.ts';
 import { escapeXml, xmlAttributes } from './xml.ts';
 
 /**
@@ -14,7 +15,7 @@ export function renderJUnit(result: GateResult): string {
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${xmlAttributes([
-      ['name', `feedscale gate: ${result.candidate.configuration}${result.baseline ? ` vs ${result.baseline.configuration}` : ''}`],
+      ['name', `feedscale gate: ${result.candidate.configuration}${result.baseline ? ` vs ${result.baseline.configuration}${result.pairing === 'unpaired' ? ' (unpaired)' : ' (paired)'}` : ''}`],
       ['tests', result.evaluations.length],
       ['failures', count(result.evaluations, 'failed')],
       ['errors', count(result.evaluations, 'inconclusive')],
@@ -33,36 +34,38 @@ export function renderJUnit(result: GateResult): string {
         ['time', 0],
       ])}>`,
     );
-    for (const e of cases) lines.push(...testcase(e));
+    for (const e of cases) lines.push(...testcase(e, pairingSentence(result)));
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
 }
 
-function testcase(e: ThresholdEvaluation): string[] {
+function testcase(e: ThresholdEvaluation, pairing: string): string[] {
   const open = `    <testcase${xmlAttributes([
     ['classname', `feedscale.gate.${e.endpoint}`],
     ['name', e.expression],
     ['time', 0],
   ])}`;
-  const detail = details(e);
+  const detail = details(e, pairing);
   if (e.status === 'passed') return [`${open}>`, `      <system-out>${escapeXml(detail)}</system-out>`, '    </testcase>'];
   const tag = e.status === 'failed' ? 'failure' : 'error';
   const type = e.status === 'failed' ? 'RPT_ERR_GATE_FAILED' : 'RPT_ERR_INCONCLUSIVE';
   return [`${open}>`, `      <${tag}${xmlAttributes([['message', `${e.status}: ${e.reason}`], ['type', type]])}>${escapeXml(detail)}</${tag}>`, '    </testcase>'];
 }
 
-function details(e: ThresholdEvaluation): string {
+function details(e: ThresholdEvaluation, pairing: string): string {
   const value = (v: number | null, unit: ThresholdEvaluation['unit']) => (v === null ? 'n/a' : formatValue(v, unit));
-  const valueUnit = e.kind === 'relative' ? (e.metric === 'throughput' ? 'rps' : 'ms') : e.unit;
   const lines = [
     `${e.expression} on ${e.endpoint}: ${e.status}`,
     `observed: ${value(e.observed, e.unit)}; limit: ${value(e.limit, e.unit)}`,
-    `CI: ${e.ci ? `[${value(e.ci.low, e.unit)}, ${value(e.ci.high, e.unit)}]` : 'unavailable'}`,
+    `CI: ${e.ci ? `[${value(e.ci.low, e.unit)}, ${value(e.ci.high, e.unit)}] (${e.methodText})` : 'unavailable'}`,
   ];
-  if (e.kind === 'relative') lines.push(`baseline: ${value(e.baselineValue, valueUnit)} over ${e.repeatsBaseline} repeats; candidate: ${value(e.candidateValue, valueUnit)} over ${e.repeatsCandidate} repeats`);
-  else lines.push(`candidate: ${e.repeatsCandidate} repeats`);
+  if (e.kind === 'relative') {
+    lines.push(`baseline: ${value(e.baselineValue, e.valueUnit)} over ${e.repeatsBaseline} healthy repeats; candidate: ${value(e.candidateValue, e.valueUnit)} over ${e.repeatsCandidate} healthy repeats`);
+    lines.push(pairing);
+  } else lines.push(`candidate: ${e.repeatsCandidate} healthy repeats`);
+  if (e.excluded.length > 0) lines.push(`left out: ${e.excluded.join('; ')}`);
   lines.push(`reason: ${e.reason}`);
   return lines.join('\n');
 }

@@ -41,8 +41,8 @@ describe('renderMarkdown', () => {
     const feed = tableOf(renderMarkdown(clean), 'feed.read');
     // memcached-on: 1..2000 us over two repeats, 100 and 110 rps, 4 errors, 5 unserved.
     expect(feed.get('memcached-on')).toEqual(['1.00', '1.80', '1.98', '2.00', '2.00', '105', '4', '5', 'baseline', '-']);
-    // memcached-off: 2..4000 us in steps of 2, 80 rps; one repeat, so no CI.
-    expect(feed.get('memcached-off')).toEqual(['2.00', '3.60', '3.96', '4.00', '4.00', '80.0', '4', '7', '2.00x', 'n/a']);
+    // memcached-off: 2..4000 us in steps of 2, 80 rps; one repeat, so no CI, and the cell says why.
+    expect(feed.get('memcached-off')).toEqual(['2.00', '3.60', '3.96', '4.00', '4.00', '80.0', '4', '7', '2.00x', 'needs ≥ 3 repeats']);
     const like = tableOf(renderMarkdown(clean), 'media.like');
     expect(like.get('memcached-on')?.slice(0, 3)).toEqual(['0.149', '0.189', '0.198']);
   });
@@ -67,8 +67,25 @@ describe('renderMarkdown', () => {
     );
     const md = renderMarkdown(buildReport({ ...input, runs }));
     expect(tableOf(md, 'feed.read').has('memcached-off \\[1\\]')).toBe(true);
-    expect(md).toContain('## Notes\n\n1. memcached-off repeat 0: load generator saturated (cpu 0.99 of a core; send lag p99 90 ms); latency from this run gives no verdict.');
-    expect(md).toContain('**Verdict:** not usable: "memcached-off" repeat 0: load generator saturated: cpu 0.99 of a core; send lag p99 90 ms.');
+    expect(md).toContain('## Notes\n\n1. memcached-off repeat 0: load generator saturated (cpu 0.99 of a core; send lag p99 90 ms); this run gives no verdict.');
+    expect(md).toContain('**Verdict:** not usable: "memcached-off" repeat 0: load generator unhealthy in its only attempt (cpu 0.99 of a core; send lag p99 90 ms).');
+  });
+
+  it('footnotes an unhealthy attempt that a healthy one replaced, and keeps the verdict usable', () => {
+    const input = standardInput();
+    const retried = input.runs.find((r) => r.configuration === 'memcached-off')!;
+    const saturated = makeRun({
+      configuration: 'memcached-off',
+      attempt: 0,
+      generatorValid: false,
+      generatorReasons: ['send lag p99 90 ms'],
+      endpoints: [{ endpoint: 'feed.read', latenciesUs: rampUs(2, 2000, 20) }],
+    });
+    const runs = [...input.runs.filter((r) => r !== retried), saturated, { ...retried, attempt: 1 }];
+    const md = renderMarkdown(buildReport({ ...input, runs }));
+    expect(md).toContain('1. memcached-off repeat 0 attempt 0: load generator saturated (send lag p99 90 ms); left out: attempt 1 of this repeat was healthy and is used instead.');
+    expect(md.match(/\*\*Verdict:\*\* usable\./g)).toHaveLength(2);
+    expect(tableOf(md, 'feed.read').get('memcached-off \\[1\\]')?.slice(0, 3)).toEqual(['2.00', '3.60', '3.96']);
   });
 
   it('labels closed-loop configurations and withholds their verdict', () => {
@@ -103,11 +120,11 @@ describe('renderMarkdown', () => {
     expect(row?.startsWith('| a\\|b\\_c | 2.00 |')).toBe(true);
   });
 
-  it('gives the bootstrap CI of the p99 ratio when both sides have repeats', () => {
+  it('gives the t-interval of the p99 ratio with its method when both sides have repeats', () => {
     const md = renderMarkdown(buildReport(showcaseInput()));
     const off = tableOf(md, 'feed.read').get('memcached-off');
     expect(off?.[8]).toMatch(/^\d\.\d\dx$/);
-    const ci = /^\\\[(\d\.\d\d)x, (\d\.\d\d)x\\\]$/.exec(off?.[9] ?? '');
+    const ci = /^\\\[(\d\.\d\d)x, (\d\.\d\d)x\\\] paired t, 3 pairs$/.exec(off?.[9] ?? '');
     expect(ci, off?.[9]).not.toBeNull();
     const ratio = Number.parseFloat(off![8]!);
     expect(Number(ci![1])).toBeLessThanOrEqual(ratio);

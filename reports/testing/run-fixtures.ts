@@ -23,6 +23,7 @@ export interface EndpointFixture {
 export interface RunFixture {
   configuration: string;
   repeat?: number;
+  attempt?: number;
   plan?: string;
   loadModel?: 'open' | 'closed';
   driver?: RunResult['driver'];
@@ -54,6 +55,7 @@ function endpointResult(e: EndpointFixture): EndpointResult {
     unserved: e.unserved ?? 0,
     throughputRps: e.throughputRps ?? 100,
     fromIntended: latencyOf(e.latenciesUs),
+    latencyFrom: 'intended',
     fromSend: latencyOf(e.fromSendUs ?? e.latenciesUs),
   };
 }
@@ -65,12 +67,14 @@ export function makeRun(f: RunFixture): RunResult {
     configuration: f.configuration,
     plan: f.plan ?? 'feed-read',
     repeat: f.repeat ?? 0,
+    attempt: f.attempt ?? 0,
     driver: f.driver ?? (f.loadModel === 'closed' ? 'autocannon' : 'open-loop'),
     loadModel: f.loadModel ?? 'open',
     seed: 42,
     startedAt: '2011-12-01T12:00:00.000Z',
     durationS: 10,
     warmupS: 2,
+    timeoutMs: 2000,
     generator: {
       cpuCoreFraction: valid ? 0.4 : 0.99,
       eventLoopDelayP99Ms: valid ? 2 : 80,
@@ -78,6 +82,8 @@ export function makeRun(f: RunFixture): RunResult {
       intendedRateRps: 100,
       achievedRateRps: valid ? 100 : 61,
       sendLagP99Ms: valid ? 1 : 90,
+      sendLagP999Ms: valid ? 2 : 150,
+      completedRateRps: valid ? 100 : 61,
       valid,
       reasons: f.generatorReasons ?? [],
     },

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { watchProcessCpu } from './process-cpu.ts';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -189,7 +190,12 @@ interface Invocation {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** k6's own CPU over its run, as a fraction of one core (binary only). */
+  cpuCoreFraction?: number;
 }
+
+/** Above this, k6 itself had no headroom to keep its schedule (as the open-loop engine's MAX_CPU_CORE_FRACTION). */
+export const K6_MAX_CPU_CORE_FRACTION = 0.9;
 
 function tail(text: string): string {
   return text.length > OUTPUT_TAIL_CHARS ? `...${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
@@ -198,6 +204,7 @@ function tail(text: string): string {
 async function runBinary(k6: string, args: string[], env: Record<string, string>, signal: AbortSignal | undefined): Promise<Invocation> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(k6, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cpu = child.pid === undefined ? undefined : watchProcessCpu(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -211,7 +218,8 @@ async function runBinary(k6: string, args: string[], env: Record<string, string>
     });
     child.on('close', (code, sig) => {
       signal?.removeEventListener('abort', onAbort);
-      resolvePromise({ exitCode: code ?? (sig ? 128 : 1), stdout, stderr });
+      const cpuCoreFraction = cpu?.stop();
+      resolvePromise({ exitCode: code ?? (sig ? 128 : 1), stdout, stderr, ...(cpuCoreFraction !== undefined ? { cpuCoreFraction } : {}) });
     });
   });
 }
@@ -321,7 +329,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
       throw new Error(`k6 exited with code ${invocation.exitCode} (${docker ? image : k6}); stderr:\n${invocation.stderr}`);
     }
 
-    const result = await readRunResult(join(ioDir, 'result.json'));
+    const result = withK6Cpu(await readRunResult(join(ioDir, 'result.json')), invocation.cpuCoreFraction);
     const { outcomes, notes } = await readThresholds(join(ioDir, 'thresholds.json'));
     await mkdir(dirname(resolve(options.outPath)), { recursive: true });
     await copyFile(join(ioDir, 'result.json'), options.outPath);
@@ -337,6 +345,14 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   } finally {
     await rm(ioDir, { recursive: true, force: true });
   }
+}
+
+/** The run with k6's own CPU in its generator health: a k6 short of CPU gives no latency verdict. */
+export function withK6Cpu(result: RunResult, cpuCoreFraction: number | undefined): RunResult {
+  if (cpuCoreFraction === undefined) return result;
+  const reasons = [...result.generator.reasons];
+  if (cpuCoreFraction > K6_MAX_CPU_CORE_FRACTION) reasons.push(`k6 CPU ${cpuCoreFraction.toFixed(2)} of a core > ${K6_MAX_CPU_CORE_FRACTION}`);
+  return { ...result, generator: { ...result.generator, cpuCoreFraction, valid: reasons.length === 0, reasons } };
 }
 
 /** Reads and validates the RunResult a script's handleSummary wrote. */

@@ -156,8 +156,18 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<EngineR
     durationS,
     warmupS,
     // A closed loop has no schedule to fall behind: intended = achieved, no send lag.
-    generator: assessGeneratorHealth({ ...health, intendedRateRps: rateRps, achievedRateRps: rateRps, unservedRateRps: 0, sendLagP99Ms: 0 }),
-    endpoints: recorder.toEndpointResults(durationS),
+    generator: assessGeneratorHealth({
+      ...health,
+      intendedRateRps: rateRps,
+      achievedRateRps: rateRps,
+      unservedRateRps: 0,
+      completedRateRps: rateRps,
+      sendLagP99Ms: 0,
+      sendLagP999Ms: 0,
+    }),
+    timeoutMs,
+    // Closed loop: no intended start; its latency is timed from the send only.
+    endpoints: recorder.toEndpointResults(durationS).map((e) => ({ ...e, latencyFrom: 'send' as const })),
   };
 }
 

@@ -8,7 +8,9 @@ const healthy: GeneratorMeasurements = {
   intendedRateRps: 1000,
   achievedRateRps: 999,
   unservedRateRps: 0,
+  completedRateRps: 998,
   sendLagP99Ms: 1.2,
+  sendLagP999Ms: 3,
 };
 
 describe('assessGeneratorHealth', () => {
@@ -18,6 +20,18 @@ describe('assessGeneratorHealth', () => {
 
   it('does not blame the generator for requests skipped by the in-flight cap', () => {
     expect(assessGeneratorHealth({ ...healthy, achievedRateRps: 300, unservedRateRps: 700 }).valid).toBe(true);
+  });
+
+  it('fails a generator whose rare stalls show only in the p99.9 send lag', () => {
+    const health = assessGeneratorHealth({ ...healthy, sendLagP999Ms: 80 });
+    expect(health.valid).toBe(false);
+    expect(health.reasons).toEqual(['send lag p99.9 80 ms > 50 ms']);
+  });
+
+  it('can fail on the achieved rate: sends that slipped past the window end are missing from it', () => {
+    const health = assessGeneratorHealth({ ...healthy, achievedRateRps: 800 });
+    expect(health.valid).toBe(false);
+    expect(health.reasons[0]).toMatch(/achieved 800 rps < 95%/);
   });
 
   it('marks the run invalid with one reason per broken threshold', () => {

@@ -7,10 +7,17 @@ import type { GeneratorHealth } from '../../lib/result-schema.ts';
  * Thresholds are deliberately strict: a false "invalid" costs a re-run, a false "valid"
  * costs a wrong conclusion.
  */
-/** Sends must reach at least this share of the rate the schedule asked for (unserved excluded). */
+/**
+ * Sends made inside the measured window must reach at least this share of the starts the
+ * schedule put there (unserved excluded: those are the system's, counted against it). A
+ * generator that falls behind pushes sends past the window's end, so this can fail; the
+ * server cannot make it fail (open loop: sends never wait for the server, only the cap does).
+ */
 export const MIN_ACHIEVED_RATE_FRACTION = 0.95;
 /** A p99 send lag above this means the scheduler itself fell behind. */
 export const MAX_SEND_LAG_P99_MS = 10;
+/** A p99.9 send lag above this means rare scheduler stalls (GC, a busy loop) the p99 hides. */
+export const MAX_SEND_LAG_P999_MS = 50;
 /** One Node process drives one core; above this it has no headroom to keep time. */
 export const MAX_CPU_CORE_FRACTION = 0.9;
 /** Event-loop stalls this long delay both sends and the timing of responses. */
@@ -23,10 +30,14 @@ export interface GeneratorMeasurements {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   intendedRateRps: number;
+  /** Sends made inside the measured window, per second of it. */
   achievedRateRps: number;
-  /** Rate of requests the engine skipped on purpose (in-flight cap); not the generator's fault. */
+  /** Rate of starts refused at the in-flight cap: the system's, not the generator's. */
   unservedRateRps: number;
+  /** Scheduled requests that ended inside the measured window, per second (reported, not judged). */
+  completedRateRps: number;
   sendLagP99Ms: number;
+  sendLagP999Ms: number;
 }
 
 export function assessGeneratorHealth(m: GeneratorMeasurements): GeneratorHealth {
@@ -38,6 +49,7 @@ export function assessGeneratorHealth(m: GeneratorMeasurements): GeneratorHealth
     );
   }
   if (m.sendLagP99Ms > MAX_SEND_LAG_P99_MS) reasons.push(`send lag p99 ${fmt(m.sendLagP99Ms)} ms > ${MAX_SEND_LAG_P99_MS} ms`);
+  if (m.sendLagP999Ms > MAX_SEND_LAG_P999_MS) reasons.push(`send lag p99.9 ${fmt(m.sendLagP999Ms)} ms > ${MAX_SEND_LAG_P999_MS} ms`);
   if (m.cpuCoreFraction > MAX_CPU_CORE_FRACTION) reasons.push(`generator CPU ${fmt(m.cpuCoreFraction)} of a core > ${MAX_CPU_CORE_FRACTION}`);
   if (m.eventLoopDelayP99Ms > MAX_EVENT_LOOP_DELAY_P99_MS) {
     reasons.push(`event-loop delay p99 ${fmt(m.eventLoopDelayP99Ms)} ms > ${MAX_EVENT_LOOP_DELAY_P99_MS} ms`);
@@ -48,10 +60,20 @@ export function assessGeneratorHealth(m: GeneratorMeasurements): GeneratorHealth
     eventLoopDelayMaxMs: m.eventLoopDelayMaxMs,
     intendedRateRps: m.intendedRateRps,
     achievedRateRps: m.achievedRateRps,
+    completedRateRps: m.completedRateRps,
     sendLagP99Ms: m.sendLagP99Ms,
+    sendLagP999Ms: m.sendLagP999Ms,
     valid: reasons.length === 0,
     reasons,
   };
+}
+
+/** The send-lag part of the health verdict, for one step of a stepped run. */
+export function assessStepSendLag(sendLagP99Ms: number, sendLagP999Ms: number): { sendLagP99Ms: number; sendLagP999Ms: number; valid: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  if (sendLagP99Ms > MAX_SEND_LAG_P99_MS) reasons.push(`send lag p99 ${fmt(sendLagP99Ms)} ms > ${MAX_SEND_LAG_P99_MS} ms`);
+  if (sendLagP999Ms > MAX_SEND_LAG_P999_MS) reasons.push(`send lag p99.9 ${fmt(sendLagP999Ms)} ms > ${MAX_SEND_LAG_P999_MS} ms`);
+  return { sendLagP99Ms, sendLagP999Ms, valid: reasons.length === 0, reasons };
 }
 
 function fmt(n: number): string {

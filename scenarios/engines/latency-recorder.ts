@@ -16,6 +16,8 @@ export interface StepTally {
   sent: number;
   ok: number;
   failed: number;
+  /** Starts skipped at the in-flight cap: demand not served, a failure of the step. */
+  unserved: number;
   /** Microseconds from intended start; created on the first latency. */
   fromIntended: Histogram | undefined;
 }
@@ -28,6 +30,8 @@ export interface EndpointTally {
   ok: number;
   errors: Record<string, number>;
   unserved: number;
+  /** Bytes of response bodies received. */
+  responseBytes: number;
   /** Microseconds from the intended start (open loop) to the end of the response body. */
   fromIntended: Histogram;
   /** Microseconds from the send to the end of the response body. */
@@ -78,10 +82,11 @@ export class LatencyRecorder {
         ok: 0,
         errors: {},
         unserved: 0,
+        responseBytes: 0,
         fromIntended: createLatencyHistogram(),
         fromSend: createLatencyHistogram(),
         timeline: this.#timeline ? new TimelineSeries() : undefined,
-        steps: steps && role === 'scheduled' ? steps.map(() => ({ sent: 0, ok: 0, failed: 0, fromIntended: undefined })) : undefined,
+        steps: steps && role === 'scheduled' ? steps.map(() => ({ sent: 0, ok: 0, failed: 0, unserved: 0, fromIntended: undefined })) : undefined,
       };
       this.#byEndpoint.set(name, tally);
     }
@@ -109,8 +114,9 @@ export class LatencyRecorder {
    * it has no latency to record (a connection error). `endS` is seconds since the start of the
    * measured window, non-decreasing from call to call.
    */
-  recordEnd(tally: EndpointTally, step: number, endS: number, errorKind: string | undefined, fromIntendedUs: number, fromSendUs: number): void {
+  recordEnd(tally: EndpointTally, step: number, endS: number, errorKind: string | undefined, fromIntendedUs: number, fromSendUs: number, bodyBytes = 0): void {
     const hasLatency = fromIntendedUs >= 0;
+    tally.responseBytes += bodyBytes;
     if (hasLatency) this.recordLatency(tally, fromIntendedUs, fromSendUs);
     if (errorKind === undefined) tally.ok++;
     else this.countError(tally, errorKind);
@@ -120,6 +126,24 @@ export class LatencyRecorder {
       if (errorKind === undefined) s.ok++;
       else s.failed++;
       if (hasLatency) recordUs((s.fromIntended ??= createLatencyHistogram()), fromIntendedUs);
+    }
+  }
+
+  /**
+   * A scheduled start that found the in-flight cap reached: never sent, and counted against the
+   * system, not dropped. Its latency from intended start is recorded as `censoredUs` (the run's
+   * timeout: a request that could not even start waited at least as long as one that timed
+   * out), in fromIntended only (it was never sent), and it is a failure of its step. `endS` is
+   * when that censored latency would have ended, for the timeline.
+   */
+  recordUnserved(tally: EndpointTally, step: number, endS: number, censoredUs: number): void {
+    tally.unserved++;
+    recordUs(tally.fromIntended, censoredUs);
+    tally.timeline?.record(endS, censoredUs, true);
+    const s = step >= 0 ? tally.steps?.[step] : undefined;
+    if (s) {
+      s.unserved++;
+      recordUs((s.fromIntended ??= createLatencyHistogram()), censoredUs);
     }
   }
 
@@ -151,8 +175,10 @@ export class LatencyRecorder {
         ok: t.ok,
         errors: { ...t.errors },
         unserved: t.unserved,
+        responseBytes: t.responseBytes,
         throughputRps: durationS > 0 ? t.ok / durationS : 0,
         fromIntended: toLatency(t.fromIntended),
+        latencyFrom: 'intended',
         fromSend: toLatency(t.fromSend),
       };
       if (t.timeline) result.timeline = t.timeline.finish(timelineIntervals);
@@ -171,14 +197,16 @@ export class LatencyRecorder {
       durationS: step.durationS,
       endpoints: endpoints.flatMap(([endpoint, t]) => {
         const s = t.steps?.[i];
-        if (!s || s.sent === 0) return [];
+        if (!s || s.sent + s.unserved === 0) return [];
         const histogram = s.fromIntended;
         return [
           {
             endpoint,
             p99Ms: histogram ? histogram.getValueAtPercentile(99) / 1000 : 0,
-            errorRate: s.failed / s.sent,
+            // Unserved starts fail the step like errors: shedding load must not pass an SLO.
+            errorRate: (s.failed + s.unserved) / (s.sent + s.unserved),
             sent: s.sent,
+            unserved: s.unserved,
             ok: s.ok,
             ...(histogram ? { histogram: encodeHistogram(histogram) } : {}),
           },

@@ -109,7 +109,25 @@ describe('runOpenLoop', () => {
     // Timeouts are recorded at their elapsed time, not dropped.
     expect(feed.fromSend.percentiles.count).toBe(5);
     expect(feed.fromSend.percentiles.minMs).toBeGreaterThanOrEqual(1490);
+    // Unserved demand counts against the system: each one is in fromIntended at the timeout,
+    // so shedding load can never make a candidate look faster.
+    expect(feed.fromIntended.percentiles.count).toBe(100);
+    expect(feed.fromIntended.percentiles.p50Ms).toBeGreaterThanOrEqual(1490);
+    expect(feed.fromIntended.percentiles.p50Ms).toBeLessThan(1600);
+    expect(run.timeoutMs).toBe(1500);
     expect(run.generator.reasons.join(' ')).not.toMatch(/achieved/);
+  }, 15_000);
+
+  it('scores a candidate that sheds load at the cap worse, not better, than one that serves it slowly', async () => {
+    // Both servers take 300 ms; one run may keep only 5 requests in flight and sheds the rest.
+    await using server = await startTestServer((_req, res) => void setTimeout(() => res.end('ok'), 300));
+    const run = (maxInFlight: number) =>
+      runOpenLoop({ baseUrl: server.url, source: feedRead, arrival: { kind: 'constant', rateRps: 50 }, durationS: 1, warmupS: 0, maxInFlight, timeoutMs: 2000 });
+    const served = only((await run(100)).endpoints);
+    const shedding = only((await run(5)).endpoints);
+    expect(served.unserved).toBe(0);
+    expect(shedding.unserved).toBeGreaterThan(20);
+    expect(shedding.fromIntended.percentiles.p99Ms).toBeGreaterThan(served.fromIntended.percentiles.p99Ms * 3);
   }, 15_000);
 
   it('sends the same number of poisson arrivals in two runs with the same seed', async () => {

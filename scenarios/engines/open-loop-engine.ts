@@ -5,7 +5,7 @@ import { assertLoopbackUrl } from '../../lib/loopback.ts';
 import { createLatencyHistogram, recordUs } from '../../lib/histogram.ts';
 import { checkArrivalSpec, createArrivalSchedule, stepWindows, type ArrivalSpec } from './arrival-schedule.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
-import { assessGeneratorHealth, createHealthProbe } from './generator-health.ts';
+import { assessGeneratorHealth, assessStepSendLag, createHealthProbe } from './generator-health.ts';
 import { createLatencyRecorder, type EndpointTally, type LatencyRecorder, type MeasuredStep } from './latency-recorder.ts';
 import { RequestExchange, Stage, type ExchangeOwner } from './request-exchange.ts';
 import type { RequestSource, RequestSpec } from './request-source.ts';
@@ -146,6 +146,8 @@ class OpenLoopRun implements ExchangeOwner {
   readonly #pool: Pool;
   readonly #recorder: LatencyRecorder;
   readonly #sendLag: Histogram = createLatencyHistogram();
+  /** Send lag per measured step of a stepped plan (indexed like #steps). */
+  readonly #stepSendLag: Histogram[] = [];
   readonly #deadlines = new DeadlineQueue<RequestExchange>();
   readonly #timeoutNs: number;
   readonly #warmupEndNs: number;
@@ -153,6 +155,10 @@ class OpenLoopRun implements ExchangeOwner {
   #stepCursor = 0;
   readonly #t0Ms = performance.now();
   readonly #counts = { sent: 0, completed: 0, failed: 0, unserved: 0, followUps: 0 };
+  /** Measured scheduled requests sent before the window's end, and those that ended inside it. */
+  readonly #window = { sentInside: 0, endedInside: 0 };
+  readonly #windowEndNs: number;
+  readonly #timeoutUs: number;
   #inFlight = 0;
   #slot = 0;
   #phase: OpenLoopProgress['phase'];
@@ -182,6 +188,8 @@ class OpenLoopRun implements ExchangeOwner {
     this.#pool = this.#poolFor(base.origin);
     this.#timeoutNs = options.timeoutMs * NS_PER_MS;
     this.#warmupEndNs = options.warmupS * NS_PER_S;
+    this.#windowEndNs = (options.warmupS + options.durationS) * NS_PER_S;
+    this.#timeoutUs = options.timeoutMs * 1000;
     this.#steps = measuredSteps(options.arrival, options.warmupS, options.durationS);
     this.#recorder = createLatencyRecorder({ timeline: true, ...(this.#steps ? { steps: this.#steps } : {}) });
     this.#phase = options.warmupS > 0 ? 'warmup' : 'measure';
@@ -237,19 +245,27 @@ class OpenLoopRun implements ExchangeOwner {
       if (signal?.aborted) throw interrupted();
 
       const totals = this.#recorder.totals();
+      const lagMs = (percentile: number) => (this.#sendLag.totalCount > 0 ? this.#sendLag.getValueAtPercentile(percentile) / 1000 : 0);
       const generator = assessGeneratorHealth({
         ...health,
         intendedRateRps: totals.intended / durationS,
-        achievedRateRps: totals.sent / durationS,
+        achievedRateRps: this.#window.sentInside / durationS,
         unservedRateRps: totals.unserved / durationS,
-        sendLagP99Ms: this.#sendLag.totalCount > 0 ? this.#sendLag.getValueAtPercentile(99) / 1000 : 0,
+        completedRateRps: this.#window.endedInside / durationS,
+        sendLagP99Ms: lagMs(99),
+        sendLagP999Ms: lagMs(99.9),
       });
-      const steps = this.#recorder.toStepResults();
+      const steps = this.#recorder.toStepResults()?.map((step, i) => {
+        const lag = this.#stepSendLag[i];
+        const at = (p: number) => (lag && lag.totalCount > 0 ? lag.getValueAtPercentile(p) / 1000 : 0);
+        return { ...step, generator: assessStepSendLag(at(99), at(99.9)) };
+      });
       return {
         driver: 'open-loop',
         loadModel: 'open',
         durationS,
         warmupS,
+        timeoutMs,
         generator,
         endpoints: this.#recorder.toEndpointResults(durationS),
         ...(steps ? { steps } : {}),
@@ -308,19 +324,23 @@ class OpenLoopRun implements ExchangeOwner {
     const flowTally = measured && isUpload ? (this.#flowTally ??= this.#recorder.endpoint(UPLOAD_FLOW, 'followUp')) : undefined;
     if (tally) tally.intended++;
     if (flowTally) flowTally.intended++;
+    const step = measured ? this.#stepOf(intendedNs) : -1;
     if (this.#inFlight >= this.#options.maxInFlight) {
       this.#counts.unserved++;
-      if (tally) tally.unserved++;
-      if (flowTally) flowTally.unserved++;
+      // Demand the system did not serve: at the timeout in fromIntended, a failure (latency-recorder.ts).
+      const censoredEndS = (intendedNs + this.#timeoutNs - this.#warmupEndNs) / NS_PER_S;
+      if (tally) this.#recorder.recordUnserved(tally, step, censoredEndS, this.#timeoutUs);
+      if (flowTally) this.#recorder.recordUnserved(flowTally, -1, censoredEndS, this.#timeoutUs);
       return;
     }
     this.#inFlight++;
     this.#counts.sent++;
-    const step = measured ? this.#stepOf(intendedNs) : -1;
     const sendNs = this.nowNs();
     if (tally) {
       this.#recorder.countSent(tally, step);
       recordUs(this.#sendLag, (sendNs - intendedNs) / NS_PER_US);
+      if (step >= 0) recordUs((this.#stepSendLag[step] ??= createLatencyHistogram()), (sendNs - intendedNs) / NS_PER_US);
+      if (sendNs <= this.#windowEndNs) this.#window.sentInside++;
     }
     if (flowTally) flowTally.sent++;
     const stage = isUpload ? Stage.UPLOAD_START : Stage.REQUEST;
@@ -347,6 +367,7 @@ class OpenLoopRun implements ExchangeOwner {
     if (ex.stage <= Stage.UPLOAD_START) {
       if (responded) this.#counts.completed++;
       else this.#counts.failed++;
+      if (ex.tally && endNs <= this.#windowEndNs) this.#window.endedInside++;
     }
     // Histograms hold every response whatever its status, and every timeout at its elapsed
     // time (~timeoutMs): dropping timeouts would make a stalled server look fast. Connection
@@ -360,6 +381,7 @@ class OpenLoopRun implements ExchangeOwner {
         errorKind,
         hasLatency ? (endNs - ex.intendedNs) / NS_PER_US : -1,
         (endNs - ex.sendNs) / NS_PER_US,
+        ex.bodyBytes,
       );
     }
 

@@ -45,6 +45,8 @@ export class RequestExchange implements Dispatcher.DispatchHandler, Expirable {
   /** Index of the scheduled slot that started this request (or its flow). */
   readonly index: number;
   status = 0;
+  /** Bytes of the response body received. */
+  bodyBytes = 0;
   /** Error kind when it ended without a response: 'timeout' or a socket error code. */
   failure: string | undefined = undefined;
   done = false;
@@ -89,6 +91,7 @@ export class RequestExchange implements Dispatcher.DispatchHandler, Expirable {
   }
 
   onData(chunk: Buffer): boolean {
+    this.bodyBytes += chunk.length;
     this.chunks?.push(chunk);
     return true;
   }

@@ -7,6 +7,8 @@ export interface EngineRun {
   /** Length of the measured window (warm-up excluded), seconds. */
   durationS: number;
   warmupS: number;
+  /** The per-request timeout; unserved starts are recorded at it. */
+  timeoutMs: number;
   generator: GeneratorHealth;
   endpoints: EndpointResult[];
   /** Per-step breakdown of a stepped arrival plan (open loop); absent otherwise. */
@@ -18,6 +20,8 @@ export interface RunMetadata {
   configuration: string;
   plan: string;
   repeat: number;
+  /** Attempt of the repeat (a repeat with an unhealthy generator is run again). Default 0. */
+  attempt?: number;
   seed: number;
   /** ISO 8601 date-time of the start of the run. */
   startedAt: string;
@@ -29,12 +33,14 @@ export function toRunResult(run: EngineRun, meta: RunMetadata): RunResult {
     configuration: meta.configuration,
     plan: meta.plan,
     repeat: meta.repeat,
+    attempt: meta.attempt ?? 0,
     driver: run.driver,
     loadModel: run.loadModel,
     seed: meta.seed,
     startedAt: meta.startedAt,
     durationS: run.durationS,
     warmupS: run.warmupS,
+    timeoutMs: run.timeoutMs,
     generator: run.generator,
     endpoints: run.endpoints,
     ...(run.steps ? { steps: run.steps } : {}),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isFeedscaleError } from '../../lib/errors.ts';
 import { ENDPOINTS } from '../requests/endpoints.ts';
 import { MixSchema, validatePlan } from './plan-schema.ts';
+import { inFlightCapOf } from './in-flight-cap.ts';
 
 const minimal = { name: 'tiny', arrival: { kind: 'constant', rateRps: 10 }, durationS: 5, mix: { 'feed.read': 1 } };
 
@@ -18,7 +19,10 @@ function issuesOf(input: unknown): string[] {
 describe('validatePlan', () => {
   it('fills the defaults: open-loop driver, 5 s warm-up, SLO and targeting', () => {
     const plan = validatePlan(minimal);
-    expect(plan).toMatchObject({ driver: 'open-loop', warmupS: 5, maxInFlight: 256, timeoutMs: 5000, description: '' });
+    expect(plan).toMatchObject({ driver: 'open-loop', warmupS: 5, timeoutMs: 5000, description: '' });
+    // No cap given: sized from the peak rate and the timeout (in-flight-cap.ts), here ceil(rate x 5 s).
+    expect(plan.maxInFlight).toBeUndefined();
+    expect(inFlightCapOf(plan)).toBe(Math.ceil(plan.arrival.kind === 'steps' ? 0 : plan.arrival.rateRps * 5));
     expect(plan.slo).toEqual({ p99Ms: 250, errorRateMax: 0.01 });
     expect(plan.targeting).toEqual({ activityExponent: 0.6, likeTargetExponent: 1, followTargetExponent: 1.1 });
     expect(Object.isFrozen(plan.mix)).toBe(true);

@@ -35,6 +35,7 @@ export const MixSchema = Type.Object(
     'follow.create': Weight,
     'upload.start': Weight,
     'user.create': Weight,
+    'media.nearby': Weight,
   } satisfies Record<Endpoint, unknown>,
   { additionalProperties: false, minProperties: 1 },
 );
@@ -56,8 +57,34 @@ export const PlanSchema = Type.Object(
     warmupS: Type.Number({ minimum: 0, maximum: 3600, default: 5, description: 'Sent but not recorded' }),
     mix: MixSchema,
     targeting: TargetingSchema,
-    maxInFlight: Type.Integer({ minimum: 1, maximum: 100_000, default: 256, description: 'Cap on concurrent requests; scheduled starts beyond it count as unserved' }),
+    maxInFlight: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description:
+          'Cap on requests (upload flows) in flight, for every driver; a scheduled start beyond it is unserved demand, counted against the system. Default: sized from the peak rate and the timeout (scenarios/plans/in-flight-cap.ts), so it binds only under real overload',
+      }),
+    ),
     timeoutMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
+    search: Type.Optional(
+      Type.Object(
+        {
+          growth: Type.Number({ minimum: 1.05, maximum: 10, default: 1.5, description: 'Each new step runs at the last passing rate times this, until a step breaks the SLO' }),
+          maxRps: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, default: 5000, description: 'The search stops here: a configuration that meets the SLO at this rate is reported as >= it' }),
+          refineSteps: Type.Integer({
+            minimum: 0,
+            maximum: 10,
+            default: 2,
+            description: 'Steps spent narrowing the knee by bisection between the last passing and the first failing rate',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Capacity search (open-loop driver only): steps of warmupS + durationS at arrival.rateRps, then x growth, until the SLO breaks or the generator saturates; then bisection. A knee the search did not reach is reported as a lower bound',
+        },
+      ),
+    ),
     slo: Type.Object(
       {
         p99Ms: Type.Number({ exclusiveMinimum: 0, default: 250, description: 'p99 latency from intended start, per endpoint' }),
@@ -75,6 +102,11 @@ export function checkPlan(plan: Plan): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (!Object.values(plan.mix).some((weight) => (weight ?? 0) > 0)) {
     issues.push({ path: '/mix', message: 'needs at least one endpoint with a positive weight' });
+  }
+  if (plan.search) {
+    if (plan.arrival.kind === 'steps') issues.push({ path: '/arrival/kind', message: 'a search starts from one rate: use "constant" or "poisson" with rateRps as the first step' });
+    if (plan.driver !== 'open-loop') issues.push({ path: '/driver', message: 'a capacity search adapts each step to the last one: only the open-loop driver can run it' });
+    if (plan.arrival.kind !== 'steps' && plan.search.maxRps < plan.arrival.rateRps) issues.push({ path: '/search/maxRps', message: `must be >= arrival.rateRps (${plan.arrival.rateRps})` });
   }
   if (plan.arrival.kind === 'steps') {
     const stepsS = plan.arrival.steps.reduce((sum, step) => sum + step.durationS, 0);

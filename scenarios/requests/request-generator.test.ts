@@ -5,19 +5,27 @@ import { describe, expect, it } from 'vitest';
 import type { Population } from '../workload/population-schema.ts';
 import { ENDPOINTS, type Endpoint } from './endpoints.ts';
 import { sessionTokenFor } from '../../lib/session-tokens.ts';
-import { createRequestGenerator, type RequestSpec } from './request-generator.ts';
+import { createRequestGenerator, NEARBY_RADII_M, type RequestSpec } from './request-generator.ts';
 
 const ids = (prefix: number, count: number): string[] => Array.from({ length: count }, (_, i) => String(prefix + i));
 const userIds = ids(1_000_000, 500);
+const geoPoints: Array<[number, number]> = [
+  [40.7128, -74.006],
+  [40.72, -73.99],
+  [51.5074, -0.1278],
+  [-33.8688, 151.2093],
+];
 const population: Population = {
   userIds,
   mediaIds: ids(5_000_000, 2000),
   hotMediaIds: ids(9_000_000, 5),
   celebrityUserIds: ids(1_000_000, 3),
   sessionTokens: userIds.map((id) => sessionTokenFor(11, id)),
+  geoPoints,
 };
 const everything: Record<Endpoint, number> = {
-  'feed.read': 0.5,
+  'feed.read': 0.45,
+  'media.nearby': 0.05,
   'media.read': 0.1,
   'media.like': 0.2,
   'follow.create': 0.1,
@@ -66,6 +74,25 @@ describe('createRequestGenerator', () => {
     expect(upload).toMatchObject({ method: 'POST', path: expect.stringMatching(/^\/users\/1\d{6}\/uploads$/), followUp: 'upload.complete' });
     expect(JSON.parse(upload.body!)).toEqual({ contentType: 'image/jpeg' });
     expect(seen.get('user.create')).toMatchObject({ method: 'POST', path: '/users' });
+    const nearby = seen.get('media.nearby')!;
+    expect(nearby).toMatchObject({ method: 'GET', path: expect.stringMatching(/^\/media\/nearby\?lat=-?[\d.]+&lng=-?[\d.]+&radiusM=\d+&limit=20$/) });
+    expect(nearby.body).toBeUndefined();
+    expect(nearby.headers).toBeUndefined();
+  });
+  it('starts nearby searches at the population\'s geotagged points, with every radius of the set', () => {
+    const searches = take(4000, 21, { 'media.nearby': 1 }).map((spec) => new URL(spec.path, 'http://x').searchParams);
+    const points = new Set(searches.map((q) => `${q.get('lat')},${q.get('lng')}`));
+    expect(points).toEqual(new Set(geoPoints.map(([lat, lng]) => `${lat},${lng}`)));
+    const radii = new Set(searches.map((q) => Number(q.get('radiusM'))));
+    expect([...radii].sort((a, b) => a - b)).toEqual([...NEARBY_RADII_M]);
+    expect(Math.max(...NEARBY_RADII_M)).toBeLessThanOrEqual(50_000);
+  });
+  it('keeps the stream of a plan without media.nearby as it was before the endpoint existed', () => {
+    // Recorded with the generator before media.nearby was added (same mix, seed and population).
+    const older = { 'feed.read': 0.5, 'media.read': 0.1, 'media.like': 0.2, 'follow.create': 0.1, 'upload.start': 0.05, 'user.create': 0.05 };
+    const without: Population = { ...population, geoPoints: undefined };
+    const generator = createRequestGenerator({ seed: 42, mix: older, population: without });
+    expect(Array.from({ length: 3 }, () => generator.next().path)).toEqual(['/users/1000032/feed?limit=20', '/users/1000012/feed?limit=20', '/users/1000462/follows']);
   });
 
   it('sends the acting user\'s session token on every write, and none on reads and sign-ups', () => {
@@ -133,6 +160,8 @@ describe('createRequestGenerator', () => {
     expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': 1 }, population: { ...population, sessionTokens: ['0'.repeat(32)] } })).toThrow(
       /sessionTokens has 1 entries for 500 userIds/,
     );
+    expect(() => createRequestGenerator({ seed: 1, mix: { 'media.nearby': 1 }, population: { ...population, geoPoints: [] } })).toThrow(/geoPoints is empty/);
+    expect(() => createRequestGenerator({ seed: 1, mix: { 'media.nearby': 1 }, population, nearbyLimit: 101 })).toThrow(/nearbyLimit must be/);
     const empty: Population = { userIds: [], mediaIds: [], hotMediaIds: [], celebrityUserIds: [] };
     expect(() => createRequestGenerator({ seed: 1, mix: { 'feed.read': 1 }, population: empty })).toThrow(/userIds is empty/);
     expect(() => createRequestGenerator({ seed: 1, mix: { 'user.create': 1 }, population: empty }).next()).not.toThrow();

@@ -35,7 +35,15 @@ export interface RequestGeneratorOptions extends Partial<Targeting> {
   population: Population;
   /** Feed page size for feed.read. Default 20. */
   feedPageSize?: number;
+  /** Most media a media.nearby search asks for (its `limit`). Default 20, a page as in the feed. */
+  nearbyLimit?: number;
 }
+
+/**
+ * Radii a media.nearby search draws from, uniformly: a block, a neighbourhood, a district and a
+ * city. Assumption (no 2011 figure); at most the API's 50 km.
+ */
+export const NEARBY_RADII_M: readonly number[] = Object.freeze([250, 1000, 5000, 20_000]);
 
 export interface RequestGenerator {
   next(): RequestSpec;
@@ -65,7 +73,8 @@ function invalid(message: string): FeedscaleError {
  * when the population lists session tokens; sign-ups and reads carry none.
  * Which user acts is Zipf over `population.userIds` (activityExponent); like and view targets are
  * Zipf over hot media first, then the media sample (likeTargetExponent); new follows are Zipf over
- * celebrities first, then the user sample (followTargetExponent).
+ * celebrities first, then the user sample (followTargetExponent); nearby searches start at a
+ * uniformly drawn point of population.geoPoints with a radius from NEARBY_RADII_M.
  *
  * @example
  * const requests = createRequestGenerator({ seed: 1, mix: { 'feed.read': 1 }, population });
@@ -77,6 +86,7 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
   const likeTargetExponent = options.likeTargetExponent ?? DEFAULT_LIKE_TARGET_EXPONENT;
   const followTargetExponent = options.followTargetExponent ?? DEFAULT_FOLLOW_TARGET_EXPONENT;
   const feedPageSize = options.feedPageSize ?? 20;
+  const nearbyLimit = options.nearbyLimit ?? 20;
   if (!Number.isSafeInteger(seed)) throw invalid(`seed must be a safe integer (got ${seed})`);
 
   const entries = Object.entries(mix) as [string, number][];
@@ -92,6 +102,11 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
     throw invalid('population has no media IDs but the mix reads or likes media');
   }
   if (active.has('follow.create') && population.userIds.length < 2) throw invalid('follow.create needs at least two users in the population');
+  const geoPoints = population.geoPoints ?? [];
+  if (active.has('media.nearby') && geoPoints.length === 0) {
+    throw invalid('population.geoPoints is empty but the mix searches media.nearby (a dataset with geotaggedShare > 0 gives it points)');
+  }
+  if (!Number.isInteger(nearbyLimit) || nearbyLimit < 1 || nearbyLimit > 100) throw invalid(`nearbyLimit must be an integer in [1, 100] (got ${nearbyLimit})`);
   const tokens = population.sessionTokens;
   if (tokens !== undefined && tokens.length !== population.userIds.length) {
     throw invalid(`population.sessionTokens has ${tokens.length} entries for ${population.userIds.length} userIds; they must be parallel`);
@@ -159,6 +174,13 @@ export function createRequestGenerator(options: RequestGeneratorOptions): Reques
         case 'user.create':
           // Dataset usernames start with 'u'; generated ones with 'g', the seed and a counter.
           return post(e, '/users', { username: `${usernamePrefix}${signups++}` });
+        case 'media.nearby': {
+          // Searches start where photos are taken: a seeded check-in of the dataset, so the city
+          // skew of the queries is the data's.
+          const [lat, lng] = geoPoints[choiceRng.nextInt(geoPoints.length)] as [number, number];
+          const radiusM = NEARBY_RADII_M[choiceRng.nextInt(NEARBY_RADII_M.length)] as number;
+          return { endpoint: e, method: 'GET', path: `/media/nearby?lat=${lat}&lng=${lng}&radiusM=${radiusM}&limit=${nearbyLimit}` };
+        }
       }
     },
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Dataset } from '../../lib/dataset-types.ts';
 
 const RECORDS_PER_CHUNK = 8192;
+const NO_COORDINATE = 1000;
 
 /**
  * A stable content hash (SHA-256, hex) of a dataset: every field of every user, media and follow,
@@ -11,9 +12,10 @@ const RECORDS_PER_CHUNK = 8192;
  */
 export function datasetDigest(dataset: Dataset): string {
   const hash = createHash('sha256');
-  hash.update(`feedscale-dataset v1 seed=${dataset.seed} logicalShards=${dataset.logicalShards}\n`);
+  // v2: media locations are part of the content.
+  hash.update(`feedscale-dataset v2 seed=${dataset.seed} logicalShards=${dataset.logicalShards}\n`);
   const ids = new BigUint64Array(RECORDS_PER_CHUNK * 2);
-  const numbers = new Float64Array(RECORDS_PER_CHUNK * 2);
+  const numbers = new Float64Array(RECORDS_PER_CHUNK * 3);
   const flush = (idCount: number, numberCount: number, text: string): void => {
     hash.update(new Uint8Array(ids.buffer, 0, idCount * 8));
     hash.update(new Uint8Array(numbers.buffer, 0, numberCount * 8));
@@ -42,10 +44,13 @@ export function datasetDigest(dataset: Dataset): string {
       const m = media[i]!;
       ids[2 * k] = m.id;
       ids[2 * k + 1] = m.ownerId;
-      numbers[k] = m.createdAtMs;
+      numbers[3 * k] = m.createdAtMs;
+      // No location is (1000, 1000): out of range for a real one, and no NaN payload to vary.
+      numbers[3 * k + 1] = m.location?.lat ?? NO_COORDINATE;
+      numbers[3 * k + 2] = m.location?.lng ?? NO_COORDINATE;
       text += `${m.objectKey}\t${JSON.stringify(m.caption)}\n`;
     }
-    flush(2 * (end - start), end - start, text);
+    flush(2 * (end - start), 3 * (end - start), text);
   }
   hash.update(`follows:${follows.length}\n`);
   for (let start = 0; start < follows.length; start += RECORDS_PER_CHUNK) {

@@ -3,7 +3,9 @@ import { decodeId, shardOfId } from '../../system/data/ids.ts';
 import { logicalShardForUsername } from '../../system/data/shard-map.ts';
 import { datasetDigest } from './dataset-digest.ts';
 import { generateDataset, SYNTHETIC_END_MS } from './dataset.ts';
-import type { Dataset } from '../../lib/dataset-types.ts';
+import type { Dataset, DatasetMedia } from '../../lib/dataset-types.ts';
+import { greatCircleDistanceM } from '../../system/data/geo-point.ts';
+import { CITIES } from './cities.ts';
 import { createWorkloadModel } from './model.ts';
 
 const model = createWorkloadModel(); // 2,800 users at the default 1/5000
@@ -94,6 +96,33 @@ describe('generateDataset', () => {
     expect(tiny.follows.length).toBeLessThanOrEqual(5 * 4);
     for (const f of tiny.follows) expect(f.followerId).not.toBe(f.followeeId);
     expect(decodeId(tiny.users[0]!.id, epochMs).timeMs).toBe(tiny.users[0]!.createdAtMs);
+  });
+
+  it('geotags about geotaggedShare of the media, each within reach of a seeded city', () => {
+    const located = dataset.media.filter((m) => m.location);
+    expect(located.length / dataset.media.length).toBeCloseTo(0.2, 1.5);
+    const nearest = located.map((m) => Math.min(...CITIES.map((c) => greatCircleDistanceM(c, m.location!))));
+    expect(Math.max(...nearest)).toBeLessThanOrEqual(60_000 + 1e-6);
+    expect(nearest.sort((a, b) => a - b)[nearest.length >> 1]! / 3000).toBeCloseTo(1, 0.7);
+  });
+
+  it('puts a user\'s geotagged photos around one home city, the top city most often', () => {
+    const cityOf = (m: DatasetMedia) => CITIES.findIndex((c) => greatCircleDistanceM(c, m.location!) <= 60_001);
+    const homes = new Map<bigint, Set<number>>();
+    for (const m of dataset.media) if (m.location) homes.set(m.ownerId, (homes.get(m.ownerId) ?? new Set()).add(cityOf(m)));
+    expect([...homes.values()].filter((cities) => cities.size > 1)).toEqual([]);
+    const users = [...homes.values()].map((cities) => [...cities][0]!);
+    const share = (city: number) => users.filter((c) => c === city).length / users.length;
+    expect(share(0)).toBeGreaterThan(1.5 * share(1));
+  });
+
+  it('adds locations without moving any other field: geotaggedShare 0 gives the same rows without them', () => {
+    const bare = generateDataset(createWorkloadModel({ geotaggedShare: 0 }), { seed: 7, logicalShards: 16 });
+    expect(bare.media.every((m) => m.location === undefined)).toBe(true);
+    const strip = (ds: Dataset) => ds.media.map(({ location: _location, ...rest }) => rest);
+    expect(strip(bare)).toEqual(strip(dataset));
+    expect(bare.follows).toEqual(dataset.follows);
+    expect(datasetDigest(bare)).not.toBe(datasetDigest(dataset));
   });
 
   it('rejects bad options with CFG_ERR_INVALID naming the option', () => {

@@ -4,7 +4,8 @@ import { logicalShardForUsername } from '../../system/data/shard-map.ts';
 import { createRng, type Rng } from '../../lib/random/prng.ts';
 import { createZipfSampler, roundStochastic, sampleLogNormal, shuffleInPlace } from '../random/samplers.ts';
 import type { Dataset, DatasetFollow, DatasetMedia, DatasetUser } from '../../lib/dataset-types.ts';
-import { usersAtScale, type WorkloadModel } from './model.ts';
+import { createCheckInSampler } from './check-ins.ts';
+import { deriveCheckInModel, usersAtScale, type WorkloadModel } from './model.ts';
 
 export interface GenerateDatasetOptions {
   seed: number;
@@ -122,7 +123,8 @@ function drawFollows(rng: Rng, model: WorkloadModel, userCount: number): { follo
 }
 
 /**
- * Generates the seeded dataset: users, their media and who follows whom, with IDs minted exactly as
+ * Generates the seeded dataset: users, their media (a geotaggedShare of them with a location around
+ * the owner's home city) and who follows whom, with IDs minted exactly as
  * the stack's `next_id()` would (system/data/ids.ts) from a synthetic timeline that ends on
  * 2012-01-01 and never reads the clock. Every event gets its own millisecond, strictly increasing,
  * so IDs are unique and sort by creation time; users, media and follows are returned in that order.
@@ -162,6 +164,13 @@ export function generateDataset(model: WorkloadModel, options: GenerateDatasetOp
     const first = Math.max(joinDay[follower[f] as number] as number, joinDay[followee[f] as number] as number);
     followDay[f] = first + followDayRng.nextInt(TIMELINE_DAYS - first);
   }
+
+  // Each user takes their geotagged photos around a home city (Zipf over cities): check-ins
+  // cluster where people live. Own streams, so locations shift no other field of the dataset.
+  const checkIns = createCheckInSampler(deriveCheckInModel(model));
+  const homeCityRng = rng.fork('home-cities');
+  const homeCity = Uint16Array.from({ length: userCount }, () => checkIns.city(homeCityRng));
+  const locationRng = rng.fork('locations');
 
   const mediaByDay = orderByDay(mediaDay, TIMELINE_DAYS);
   const followsByDay = orderByDay(followDay, TIMELINE_DAYS);
@@ -209,6 +218,7 @@ export function generateDataset(model: WorkloadModel, options: GenerateDatasetOp
         objectKey: (objectKeyPrefix[ownerIndex] as string) + id.toString() + '.jpg',
         caption: CAPTIONS[captionRng.nextInt(CAPTIONS.length)] as string,
         createdAtMs,
+        location: locationRng.nextFloat() < model.geotaggedShare ? checkIns.around(locationRng, homeCity[ownerIndex] as number) : undefined,
       };
     }
     for (let i = followFrom; i < followTo; i++) {

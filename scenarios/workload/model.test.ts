@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENDPOINTS } from '../requests/endpoints.ts';
-import { createWorkloadModel, deriveOperationMix, deriveTargeting, referenceRateRps, usersAtScale, usersSupported, WorkloadModelSchema } from './model.ts';
+import { createWorkloadModel, deriveCheckInModel, deriveOperationMix, deriveTargeting, referenceRateRps, usersAtScale, usersSupported, WorkloadModelSchema } from './model.ts';
 
 describe('workload model', () => {
   it('defaults to the FACTS.md ratios at scale 1/5000', () => {
@@ -50,6 +50,12 @@ describe('deriveOperationMix', () => {
     expect(mix['feed.read']).toBeGreaterThan(0.85);
   });
 
+  it('leaves nearby searches out of the derived mix by default, and adds them per feed read when asked', () => {
+    expect(deriveOperationMix(createWorkloadModel())['media.nearby']).toBe(0);
+    const mix = deriveOperationMix(createWorkloadModel({ nearbyQueriesPerFeedRead: 0.05 }));
+    expect(mix['media.nearby'] / mix['feed.read']).toBeCloseTo(0.05, 12);
+  });
+
   it('follows parameter changes: no follows and no sign-ups give them zero weight', () => {
     const mix = deriveOperationMix(createWorkloadModel({ followsPerUpload: 0, signupsPerUpload: 0, mediaReadsPerFeedRead: 0 }));
     expect(mix['follow.create']).toBe(0);
@@ -67,6 +73,12 @@ describe('reference rates', () => {
     expect(fullRate).toBeCloseTo(25 * 5.615 * (1 + 100 * 1.1), 6);
     expect(usersSupported(model, fullRate)).toBeCloseTo(14_000_000, 3);
     expect(usersSupported(model, fullRate / 2)).toBeCloseTo(7_000_000, 3);
+  });
+
+  it('derives the check-in model of the seeded locations', () => {
+    expect(deriveCheckInModel(createWorkloadModel({ checkInMedianDistanceM: 1500 }))).toEqual({ cityZipfExponent: 1, medianDistanceM: 1500, distanceSigma: 1 });
+    expect(createWorkloadModel().geotaggedShare).toBe(0.2);
+    expect(() => createWorkloadModel({ geotaggedShare: 1.5 })).toThrow(/\/geotaggedShare/);
   });
 
   it('derives the request targeting from the skew assumptions', () => {

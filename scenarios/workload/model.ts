@@ -3,6 +3,7 @@ import { validateConfig } from '../../lib/validate.ts';
 import type { Endpoint } from '../requests/endpoints.ts';
 import { DEFAULT_ACTIVITY_EXPONENT, DEFAULT_FOLLOW_TARGET_EXPONENT, DEFAULT_LIKE_TARGET_EXPONENT } from '../requests/targeting-defaults.ts';
 import type { Targeting } from '../requests/targeting-schema.ts';
+import type { CheckInModel } from './check-ins.ts';
 
 /**
  * The workload model: the 2011 per-user ratios (docs/facts.md) and the assumptions that fill
@@ -92,6 +93,37 @@ export const WorkloadModelSchema = Type.Object(
       default: 0.1,
       description: 'Single-media views (GET /media/:id) per feed read; feed pages already carry their media. Assumption.',
     }),
+    geotaggedShare: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.2,
+      description:
+        'Share of media uploaded with a location. Assumption: no 2011 figure. The 2011 client offered to tag a place on every share; later third-party crawls report 15% or less of posts geotagged, so 0.2 is a plausible early-adopter share. It gives ~12K seeded points at the default scale.',
+    }),
+    checkInCityZipfExponent: Type.Number({
+      minimum: 0,
+      maximum: 5,
+      default: 1,
+      description: 'Zipf exponent of which city a user takes photos in, over the cities of scenarios/workload/cities.ts by rank (check-ins are heavy-tailed across cities). Assumption.',
+    }),
+    checkInMedianDistanceM: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 60_000,
+      default: 3000,
+      description: 'Median distance of a geotagged photo from its city centre, metres (check-ins crowd downtown). Assumption.',
+    }),
+    checkInDistanceSigma: Type.Number({
+      minimum: 0,
+      maximum: 3,
+      default: 1,
+      description: 'Log-normal spread of that distance: at 1, half of the photos are within the median and 1 in 10 beyond 3.6x it. Assumption.',
+    }),
+    nearbyQueriesPerFeedRead: Type.Number({
+      minimum: 0,
+      default: 0,
+      description:
+        'Nearby searches (GET /media/nearby) per feed read. Assumption: the 2011 rate of geo-search is unpublished; 0 keeps the derived mix and the reference rate to the published figures, and the nearby plan sets its own mix.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -120,6 +152,7 @@ function operationsPerUpload(model: WorkloadModel): Record<Endpoint, number> {
   return {
     'feed.read': feedReads,
     'media.read': feedReads * model.mediaReadsPerFeedRead,
+    'media.nearby': feedReads * model.nearbyQueriesPerFeedRead,
     'media.like': model.likesPerUpload,
     'follow.create': model.followsPerUpload,
     'upload.start': 1,
@@ -153,6 +186,11 @@ export function referenceRateRps(model: WorkloadModel): number {
 /** Users a sustained request rate would serve at 2011 per-user rates. */
 export function usersSupported(model: WorkloadModel, sustainedRateRps: number): number {
   return (sustainedRateRps * model.referenceUsers) / referenceRateRps(model);
+}
+
+/** Where geotagged media are taken (the dataset's check-in sampler), from the model. */
+export function deriveCheckInModel(model: WorkloadModel): CheckInModel {
+  return { cityZipfExponent: model.checkInCityZipfExponent, medianDistanceM: model.checkInMedianDistanceM, distanceSigma: model.checkInDistanceSigma };
 }
 
 /** The request generator's targeting, taken from the model's skew assumptions. */

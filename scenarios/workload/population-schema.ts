@@ -22,6 +22,15 @@ export const PopulationSchema = Type.Object(
      * before sessions still load; without it writes are sent unauthenticated (and get 401).
      */
     sessionTokens: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }))),
+    /**
+     * A deterministic sample of where geotagged media were taken, [lat, lng] in degrees, in
+     * creation order: media.nearby draws its query points from it, so searches land where the
+     * seeded check-ins are, in the same proportions (the dataset's city skew). Optional so older
+     * populations still load; without it the mix cannot include media.nearby.
+     */
+    geoPoints: Type.Optional(
+      Type.Array(Type.Tuple([Type.Number({ minimum: -90, maximum: 90 }), Type.Number({ minimum: -180, maximum: 180 })])),
+    ),
   },
   { additionalProperties: false },
 );

@@ -49,6 +49,16 @@ describe('summarizePopulation', () => {
     population.userIds.forEach((id, i) => expect(population.sessionTokens![i]).toBe(sessionTokenFor(dataset.seed, id)));
   });
 
+  it('samples the locations of geotagged media evenly, in creation order, to six decimals', () => {
+    const located = dataset.media.filter((m) => m.location).map((m) => m.location!);
+    const { geoPoints } = summarizePopulation(dataset, { maxGeoPoints: 100 });
+    expect(geoPoints).toHaveLength(100);
+    expect(geoPoints![0]![0]).toBeCloseTo(located[0]!.lat, 6);
+    expect(geoPoints![0]![1]).toBeCloseTo(located[0]!.lng, 6);
+    expect(geoPoints!.every((point) => point.every((degrees) => Math.abs(degrees * 1e6 - Math.round(degrees * 1e6)) < 1e-6))).toBe(true);
+    expect(summarizePopulation(dataset).geoPoints).toHaveLength(Math.min(2000, located.length));
+  });
+
   it('is deterministic for the same dataset', () => {
     expect(summarizePopulation(dataset)).toEqual(summarizePopulation(generateDataset(createWorkloadModel(), { seed: 3, logicalShards: 8 })));
   });

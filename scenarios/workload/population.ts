@@ -11,6 +11,13 @@ export interface SummarizePopulationOptions {
   celebrityCount?: number;
   /** Newest media taken from each celebrity into hotMediaIds. Default 5. */
   hotMediaPerCelebrity?: number;
+  /** Locations of geotagged media kept in geoPoints (evenly spaced over creation order). Default 2,000. */
+  maxGeoPoints?: number;
+}
+
+/** Six decimals of a degree are ~0.1 m: finer than any radius, and short in the k6 JSON. */
+function roundDegrees(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
 }
 
 /** `count` indices spread evenly over [0, length): all of them when length <= count. */
@@ -21,12 +28,13 @@ function evenlySpaced(length: number, count: number): number[] {
 
 /**
  * The small population the request generator needs, taken from a dataset without randomness:
- * evenly spaced samples of users and media, the most-followed users and their newest media.
+ * evenly spaced samples of users, media and the locations of geotagged media, the most-followed
+ * users and their newest media.
  * With the seeded session token of each sampled user, so the drivers can write as them.
  * Small enough to ship to k6 as JSON (about 1 MB at the defaults).
  */
 export function summarizePopulation(dataset: Dataset, options: SummarizePopulationOptions = {}): Population {
-  const { maxUserIds = 10_000, maxMediaIds = 20_000, celebrityCount = 10, hotMediaPerCelebrity = 5 } = options;
+  const { maxUserIds = 10_000, maxMediaIds = 20_000, celebrityCount = 10, hotMediaPerCelebrity = 5, maxGeoPoints = 2000 } = options;
   const { users, media, follows } = dataset;
 
   const indexOf = new Map<bigint, number>();
@@ -52,11 +60,14 @@ export function summarizePopulation(dataset: Dataset, options: SummarizePopulati
   const hotMediaIds = celebrities.flatMap((i) => (newest.get(users[i]!.id) ?? []).slice().reverse().map(String));
 
   const userIds = evenlySpaced(users.length, maxUserIds).map((i) => String(users[i]!.id));
+  const located: Array<{ lat: number; lng: number }> = [];
+  for (const item of media) if (item.location) located.push(item.location);
   return {
     userIds,
     mediaIds: evenlySpaced(media.length, maxMediaIds).map((i) => String(media[i]!.id)),
     hotMediaIds,
     celebrityUserIds: celebrities.map((i) => String(users[i]!.id)),
     sessionTokens: userIds.map((id) => sessionTokenFor(dataset.seed, id)),
+    geoPoints: evenlySpaced(located.length, maxGeoPoints).map((i): [number, number] => [roundDegrees(located[i]!.lat), roundDegrees(located[i]!.lng)]),
   };
 }

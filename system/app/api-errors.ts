@@ -9,6 +9,11 @@ export const ApiErrorCodes = Object.freeze({
   VALIDATION_FAILED: { statusCode: 400, summary: 'Params, query or body broke the route schema (wrong type, pattern, unknown key).' },
   BAD_REQUEST: { statusCode: 400, summary: 'The request could not be parsed (malformed or empty JSON, bad headers).' },
   CANNOT_FOLLOW_SELF: { statusCode: 400, summary: 'A user asked to follow themself.' },
+  INVALID_LOCATION: {
+    statusCode: 400,
+    summary: 'A latitude or longitude is missing, not a number, or out of range (lat in [-90, 90], lng in [-180, 180]): the lat/lng of GET /media/nearby or the location of an upload.',
+  },
+  INVALID_RADIUS: { statusCode: 400, summary: 'The radiusM of GET /media/nearby is missing or not a number in (0, 50000] metres.' },
   UNAUTHENTICATED: { statusCode: 401, summary: 'A write without a valid session: no bearer token, a malformed one, or one unknown or expired in Redis.' },
   FORBIDDEN: { statusCode: 403, summary: 'A valid session of one user tried to act as another.' },
   ROUTE_NOT_FOUND: { statusCode: 404, summary: 'No route matches the method and path.' },

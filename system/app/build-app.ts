@@ -9,6 +9,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { objectStorePlugin } from './plugins/object-store.ts';
 import { postgresPlugin } from './plugins/postgres.ts';
 import { redisPlugin } from './plugins/redis.ts';
+import { redisReadsPlugin } from './plugins/redis-reads.ts';
 import { requestTimingPlugin } from './plugins/request-timing.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { feedRoutes } from './routes/feed.ts';
@@ -104,6 +105,7 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   app.register(requestTimingPlugin);
   app.register(postgresPlugin, { config });
   app.register(redisPlugin, { config });
+  app.register(redisReadsPlugin);
   app.register(cachePlugin, { config });
   app.register(objectStorePlugin, { config });
   app.register(jobsPlugin, { config });

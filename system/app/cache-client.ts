@@ -1,5 +1,9 @@
-import memjs from 'memjs';
+import { withTimeout } from '../data/sharded-db.ts';
 import { HashRing } from './hash-ring.ts';
+import { MemcachedConnection } from './memcached-connection.ts';
+
+/** Per memcached operation, from the moment it is written. */
+const OPERATION_TIMEOUT_MS = 500;
 
 /**
  * The read-through cache in front of Postgres: memcached in 2011 (6 instances, docs/facts.md),
@@ -10,7 +14,7 @@ import { HashRing } from './hash-ring.ts';
 export interface CacheClient {
   readonly mode: 'memcached' | 'off';
   get(key: string): Promise<string | null>;
-  /** memjs has no multi-get: the gets are issued concurrently. Results are in `keys` order. */
+  /** One batch of quiet gets per server the keys live on. Results are in `keys` order. */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
@@ -55,63 +59,77 @@ export function createNoopCache(): CacheClient {
 }
 
 /**
- * One memjs client per server and a ketama ring choosing the server of each key (memjs's own
- * multi-server mode hashes `key % N`, which moves nearly every key when N changes).
+ * One pipelined binary-protocol connection per server (memcached-connection.ts) and a ketama
+ * ring choosing the server of each key (memjs's own multi-server mode hashed `key % N`, which
+ * moves nearly every key when N changes). A page of keys is one batch per server it touches.
  */
 export function createMemcachedCache(options: { servers: readonly string[]; ttlS: number; log: CacheLog }): CacheClient {
-  const { log } = options;
+  const { log, ttlS } = options;
   const ring = new HashRing(options.servers);
   const nodes = ring.servers.map((server) => ({
     server,
-    // One retry with a short timeout: a slow memcached must not hold a request for seconds.
-    client: memjs.Client.create(server, {
-      expires: options.ttlS,
-      retries: 1,
-      timeout: 0.5,
-      keepAlive: true,
-      logger: { log: (...args: unknown[]) => log.warn({ args: args.map(String), server }, 'memcached client') },
-    }),
+    // A slow memcached must not hold a request for seconds: 0.5 s, no retry (as with memjs before).
+    connection: new MemcachedConnection(server, { timeoutMs: OPERATION_TIMEOUT_MS }),
     hits: 0,
     misses: 0,
     errors: 0,
   }));
-  const nodeFor = (key: string) => nodes[ring.indexFor(key)] as (typeof nodes)[number];
-  const get = async (key: string): Promise<string | null> => {
-    const node = nodeFor(key);
+  type Node = (typeof nodes)[number];
+  const nodeFor = (key: string): Node => nodes[ring.indexFor(key)] as Node;
+
+  /** Looks `keys` up on one node; fills `out` at `slots` (or in order); a failure is a miss per key. */
+  const lookUp = async (node: Node, keys: readonly string[], out: (string | null)[], slots?: readonly number[]): Promise<void> => {
     try {
-      const { value } = await node.client.get(key);
-      if (value === null) {
-        node.misses++;
-        return null;
+      const values = await node.connection.getMany(keys);
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i] as string | null;
+        if (value === null) node.misses++;
+        else node.hits++;
+        out[slots === undefined ? i : (slots[i] as number)] = value;
       }
-      node.hits++;
-      return value.toString('utf8');
     } catch (err) {
-      node.errors++;
-      node.misses++;
-      log.warn({ err, key, server: node.server }, 'memcached get failed; treated as a miss');
-      return null;
+      node.errors += keys.length;
+      node.misses += keys.length;
+      log.warn({ err, keys: keys.length, key: keys[0], server: node.server }, 'memcached get failed; treated as a miss');
     }
   };
-  const sum = (field: 'hits' | 'misses' | 'errors'): number => nodes.reduce((total, node) => total + node[field], 0);
-  const pingOne = (node: (typeof nodes)[number], timeoutMs: number): Promise<void> =>
-    // memjs has no version/noop call; `stats` answers once per server, so it proves it is up.
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`memcached ${node.server} did not answer within ${timeoutMs} ms`)), timeoutMs);
-      node.client.stats((err) => {
-        clearTimeout(timer);
-        if (err) reject(new Error(`memcached ${node.server} failed: ${err.message}`));
-        else resolve();
-      });
+
+  const getMany = async (keys: readonly string[]): Promise<(string | null)[]> => {
+    const out = new Array<string | null>(keys.length).fill(null);
+    if (keys.length === 0) return out;
+    if (nodes.length === 1) {
+      await lookUp(nodes[0] as Node, keys, out);
+      return out;
+    }
+    // One batch per server, each key's answer put back at its position.
+    const batches = new Map<Node, { keys: string[]; slots: number[] }>();
+    keys.forEach((key, slot) => {
+      const node = nodeFor(key);
+      let batch = batches.get(node);
+      if (batch === undefined) batches.set(node, (batch = { keys: [], slots: [] }));
+      batch.keys.push(key);
+      batch.slots.push(slot);
     });
+    await Promise.all([...batches].map(([node, batch]) => lookUp(node, batch.keys, out, batch.slots)));
+    return out;
+  };
+
+  const sum = (field: 'hits' | 'misses' | 'errors'): number => nodes.reduce((total, node) => total + node[field], 0);
+  const pingOne = (node: Node, timeoutMs: number): Promise<void> =>
+    withTimeout(node.connection.version(), timeoutMs, `memcached ${node.server}`).then(
+      () => undefined,
+      (err: Error) => {
+        throw new Error(`memcached ${node.server} failed: ${err.message}`);
+      },
+    );
   return {
     mode: 'memcached',
-    get,
-    getMany: (keys) => Promise.all(keys.map(get)),
+    get: async (key) => (await getMany([key]))[0] ?? null,
+    getMany,
     set: async (key, value) => {
       const node = nodeFor(key);
       try {
-        await node.client.set(key, value, { expires: options.ttlS });
+        await node.connection.set(key, value, ttlS);
       } catch (err) {
         node.errors++;
         log.warn({ err, key, server: node.server }, 'memcached set failed');
@@ -120,7 +138,7 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
     delete: async (key) => {
       const node = nodeFor(key);
       try {
-        await node.client.delete(key);
+        await node.connection.delete(key);
       } catch (err) {
         node.errors++;
         log.warn({ err, key, server: node.server }, 'memcached delete failed; the entry may be stale until its TTL');
@@ -132,7 +150,7 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
     stats: () => ({ hits: sum('hits'), misses: sum('misses'), errors: sum('errors') }),
     serverStats: () => nodes.map(({ server, hits, misses, errors }) => ({ server, hits, misses, errors })),
     close: () => {
-      for (const node of nodes) node.client.close();
+      for (const node of nodes) node.connection.close();
     },
   };
 }

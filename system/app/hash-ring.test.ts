@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HashRing } from './hash-ring.ts';
+import { HashRing, md5Word0 } from './hash-ring.ts';
 
 const servers = (n: number): string[] => Array.from({ length: n }, (_, i) => `memcached-${i}:11211`);
 const keys = Array.from({ length: 20_000 }, (_, i) => `media:${1_000_000_007 * (i + 1)}`);
@@ -48,6 +49,11 @@ describe('HashRing', () => {
   it('sends every key to the only server of a one-server ring', () => {
     const ring = new HashRing(['only:11211']);
     for (const key of keys.slice(0, 500)) expect(ring.indexFor(key)).toBe(0);
+  });
+
+  it('hashes keys with MD5 as ketama does, short ASCII keys in JS and any other key through node:crypto', () => {
+    const samples = [...keys, '', 'a', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(300), 'user:ünï', 'media:📷', ...Array.from({ length: 64 }, (_, n) => 'k'.repeat(n))];
+    for (const key of samples) expect(md5Word0(key), key).toBe(createHash('md5').update(key).digest().readUInt32LE(0));
   });
 
   it('rejects an empty or duplicated server list', () => {

@@ -38,7 +38,8 @@ export class HashRing {
 
   /** Index in `servers` of the server that holds `key`. */
   indexFor(key: string): number {
-    const hash = md5(key).readUInt32LE(0);
+    if (this.servers.length === 1) return 0;
+    const hash = md5Word0(key);
     // First point at or after the hash, wrapping to the start of the ring.
     let lo = 0;
     let hi = this.#points.length;
@@ -57,6 +58,59 @@ export class HashRing {
 
 function md5(text: string): Buffer {
   return createHash('md5').update(text).digest();
+}
+
+// MD5 (RFC 1321) per-round constants and rotations, for md5Word0.
+const K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0);
+const R = Uint8Array.from({ length: 64 }, (_, i) => [[7, 12, 17, 22], [5, 9, 14, 20], [4, 11, 16, 23], [6, 10, 15, 21]][i >> 4]![i & 3]!);
+const BLOCK = new Int32Array(16);
+
+/**
+ * The first 32 bits (little-endian) of the MD5 digest of `text`, ketama's key hash. Keys are
+ * hashed on every cache lookup (20 per feed page), and node:crypto's per-call setup costs far
+ * more than the hash itself, so an ASCII key of at most 55 bytes (one MD5 block; every key the
+ * service uses) is hashed here in plain JS; anything else goes to node:crypto. hash-ring.test.ts
+ * checks both give the same value.
+ */
+export function md5Word0(text: string): number {
+  const length = text.length;
+  if (length > 55) return md5(text).readUInt32LE(0);
+  BLOCK.fill(0);
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return md5(text).readUInt32LE(0);
+    BLOCK[i >> 2]! |= code << ((i & 3) << 3);
+  }
+  BLOCK[length >> 2]! |= 0x80 << ((length & 3) << 3);
+  BLOCK[14] = length << 3;
+  let a = 0x67452301;
+  let b = 0xefcdab89 | 0;
+  let c = 0x98badcfe | 0;
+  let d = 0x10325476;
+  for (let i = 0; i < 64; i++) {
+    let f: number;
+    let g: number;
+    if (i < 16) {
+      f = (b & c) | (~b & d);
+      g = i;
+    } else if (i < 32) {
+      f = (d & b) | (~d & c);
+      g = (5 * i + 1) & 15;
+    } else if (i < 48) {
+      f = b ^ c ^ d;
+      g = (3 * i + 5) & 15;
+    } else {
+      f = c ^ (b | ~d);
+      g = (7 * i) & 15;
+    }
+    const x = (a + f + K[i]! + BLOCK[g]!) | 0;
+    const r = R[i]!;
+    a = d;
+    d = c;
+    c = b;
+    b = (b + ((x << r) | (x >>> (32 - r)))) | 0;
+  }
+  return (a + 0x67452301) >>> 0;
 }
 
 function compare(a: string, b: string): number {

@@ -39,6 +39,8 @@ const JUNK_STRINGS = [
   'A'.repeat(5000),
 ];
 const JUNK_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, [], {}, [1, 2], { $gt: '' }, ...JUNK_STRINGS];
+/** Hostile query-string coordinates, URL-encoded where they need it (not '0x10': the query string coerces it to 16). */
+const BAD_COORDINATES = ['91', '-90.000001', '181', '-180.5', '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', '', 'abc', '1,5', '%00', '%F0%9F%98%80', encodeURIComponent("0; DROP TABLE media"), '9'.repeat(400)];
 const BAD_AUTH = [
   '',
   'Bearer',
@@ -136,6 +138,24 @@ function generateMalformed(seed: number, count: number, ctx: { userId: string; t
     ['unknown routes and methods', () => ({ method: pick(rng, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const), path: pick(rng, ['/nope', '/users/1/likes', '/media', '/admin', `/users/${ctx.userId}/feed/x`, '/sessions/1']), headers: {} })],
     ['empty body', () => ({ method: 'POST', path: pick(rng, ['/users', '/sessions', `/users/${ctx.userId}/follows`]), body: '', headers: jsonHeaders(bearer) })],
     ['raw bytes', () => ({ method: 'POST', path: '/users', body: Buffer.from(Array.from({ length: 64 + rng.nextInt(512) }, () => rng.nextInt(256))), headers: jsonHeaders() })],
+    ['bad nearby query', () => {
+      // Each parameter valid or hostile at random, at least one hostile (a valid query is a 200).
+      const hostile = 1 + rng.nextInt(15);
+      const value = (bit: number, good: string, bad: readonly string[]) => (hostile & bit ? pick(rng, bad) : good);
+      const params = [
+        `lat=${value(1, '40.7', BAD_COORDINATES)}`,
+        `lng=${value(2, '-74', BAD_COORDINATES)}`,
+        `radiusM=${value(4, '1000', ['0', '-1', '50000.5', '1e9', 'NaN', 'Infinity', '', '1km', '%00', "1' OR '1'='1"])}`,
+        value(8, 'limit=20', ['limit=0', 'limit=101', 'limit=-1', 'limit=1.5', 'limit=x', 'limit=20&limit=21', `${encodeURIComponent(pick(rng, ['__proto__', 'constructor', 'x'.repeat(300)]))}=1`]),
+      ];
+      return { method: 'GET', path: `/media/nearby?${params.join('&')}`, headers: {} };
+    }],
+    ['bad upload location', () => ({
+      method: 'POST',
+      path: `/users/${ctx.userId}/uploads/${UPLOAD_ID}/complete`,
+      body: json({ caption: 'c', location: pick(rng, [junk(), { lat: junk(), lng: 0 }, { lat: 0, lng: junk() }, { lat: 91, lng: 0 }, { lat: 0, lng: 181 }, { lat: 1 }, { lat: 1, lng: 2, alt: 3 }, [1, 2]]) }),
+      headers: jsonHeaders(bearer),
+    })],
   ];
   return Array.from({ length: count }, (_, i) => {
     const [kind, make] = makers[i % makers.length] as [string, () => Omit<Malformed, 'kind'>];
@@ -192,7 +212,7 @@ describe('malformed and hostile input through nginx', () => {
       });
     }
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
-    expect(kinds.size).toBe(21);
+    expect(kinds.size).toBe(23);
     // The generator reaches the rejections it means to: schema, auth, ownership, size, type, routing.
     for (const status of [400, 401, 403, 404, 413, 415]) expect(byStatus.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
     const health = await request(`${stack.baseUrl}/health`);

@@ -13,6 +13,12 @@ export function requestDb(app: FastifyInstance, request: FastifyRequest, lagging
   return app.pg.forLaggingReads(laggingReadsOk).withObserver((_, durationMs) => request.timing.add('pg', durationMs));
 }
 
+/**
+ * The content type Fastify gives a serialised JSON body; a route that sends JSON text it built
+ * itself (a cached media embedded as it is) sets it, and Fastify then sends the text unchanged.
+ */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** Runs a Redis pipeline and throws its first command error (ioredis reports them per command). */
 export async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
   const results = await pipeline.exec();

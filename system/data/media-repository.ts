@@ -1,3 +1,4 @@
+import type { GeoPoint } from './geo-point.ts';
 import { schemaName } from './ids.ts';
 import type { ShardedDb } from './sharded-db.ts';
 import { routeId, type ShardMap } from './shard-map.ts';
@@ -12,7 +13,8 @@ export interface MediaRecord {
   createdAtMs: number;
 }
 
-interface MediaRow {
+/** A media row as pg returns it (bigint columns come back as strings). */
+export interface MediaRow {
   id: string;
   owner_id: string;
   object_key: string;
@@ -21,23 +23,24 @@ interface MediaRow {
   created_at: Date;
 }
 
-const MEDIA_COLUMNS = 'id, owner_id, object_key, caption, like_count, created_at';
+export const MEDIA_COLUMNS = 'id, owner_id, object_key, caption, like_count, created_at';
 
 /**
  * Inserts a media row on its owner's shard (its ID comes from that schema's `next_id()`, so the
  * media ID encodes the owner's shard). The object key is unique, so completing the same upload
- * twice returns the first row with `created: false` instead of a second photo.
+ * twice returns the first row with `created: false` instead of a second photo (and keeps the
+ * first call's location). `location` is where the photo was taken, when the client sent one.
  */
 export async function insertMedia(
   db: ShardedDb,
-  input: { ownerId: string; objectKey: string; caption: string },
+  input: { ownerId: string; objectKey: string; caption: string; location?: GeoPoint | null },
 ): Promise<{ media: MediaRecord; created: boolean }> {
   const route = db.route(input.ownerId);
   const inserted = await db.query<MediaRow>(
     route.physicalShard,
-    `INSERT INTO ${route.schema}.media (owner_id, object_key, caption) VALUES ($1, $2, $3)
+    `INSERT INTO ${route.schema}.media (owner_id, object_key, caption, lat, lng) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (object_key) DO NOTHING RETURNING ${MEDIA_COLUMNS}`,
-    [input.ownerId, input.objectKey, input.caption],
+    [input.ownerId, input.objectKey, input.caption, input.location?.lat ?? null, input.location?.lng ?? null],
   );
   const row = inserted.rows[0];
   if (row) return { media: toMedia(row), created: true };
@@ -112,7 +115,7 @@ export async function findMediaMany(db: ShardedDb, ids: readonly string[]): Prom
   return found;
 }
 
-function toMedia(row: MediaRow): MediaRecord {
+export function toMedia(row: MediaRow): MediaRecord {
   return {
     id: row.id,
     ownerId: row.owner_id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INSTAGRAM_EPOCH_MS } from './ids.ts';
-import { shardSchemaSql } from './schema-sql.ts';
+import { hostSetupSql, shardSchemaSql } from './schema-sql.ts';
 
 describe('shardSchemaSql', () => {
   const sql = shardSchemaSql(7, INSTAGRAM_EPOCH_MS);
@@ -34,6 +34,20 @@ describe('shardSchemaSql', () => {
 
   it('keeps like_count a non-null integer starting at zero', () => {
     expect(sql).toContain('like_count integer NOT NULL DEFAULT 0');
+  });
+
+  it('gives media an optional location in range and a partial GiST index on it, added in place to older schemas', () => {
+    expect(sql).toContain('ALTER TABLE shard_0007.media');
+    expect(sql).toContain('ADD COLUMN IF NOT EXISTS lat double precision CHECK (lat BETWEEN -90 AND 90)');
+    expect(sql).toContain('ADD COLUMN IF NOT EXISTS lng double precision CHECK (lng BETWEEN -180 AND 180)');
+    expect(sql).toContain(
+      'CREATE INDEX IF NOT EXISTS media_location_idx ON shard_0007.media USING gist (public.ll_to_earth(lat, lng)) WHERE lat IS NOT NULL AND lng IS NOT NULL;',
+    );
+  });
+
+  it('creates the contrib extensions the location index needs once per host, idempotently', () => {
+    expect(hostSetupSql()).toMatch(/CREATE EXTENSION IF NOT EXISTS cube WITH SCHEMA public;\s*CREATE EXTENSION IF NOT EXISTS earthdistance WITH SCHEMA public;/);
+    expect(sql).not.toContain('CREATE EXTENSION');
   });
 
   it('uses no session state that pgbouncer transaction mode would lose', () => {

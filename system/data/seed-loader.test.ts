@@ -93,7 +93,16 @@ describe('partitionDataset', () => {
   it('writes one COPY text line per row with tab-separated columns', () => {
     const line = [...parts.values()].flatMap((r) => r.media)[0]!;
     expect(line.endsWith('\n')).toBe(true);
-    expect(line.trimEnd().split('\t')).toHaveLength(5);
+    expect(line.trimEnd().split('\t')).toHaveLength(7);
+  });
+
+  it('writes a media location as exact lat and lng, and \\N for media without one', () => {
+    const [first, second] = dataset.media;
+    const located: Dataset = { ...dataset, media: [{ ...first!, location: { lat: 40.712776, lng: -74.005974 } }, { ...second!, location: undefined }] };
+    const lines = [...partitionDataset(located).values()].flatMap((r) => r.media);
+    const columns = (id: bigint) => lines.find((l) => firstColumn(l) === id)!.trimEnd().split('\t');
+    expect(columns(first!.id).slice(5)).toEqual(['40.712776', '-74.005974']);
+    expect(columns(second!.id).slice(5)).toEqual(['\\N', '\\N']);
   });
 });
 

@@ -71,7 +71,7 @@ const COPY_COLUMNS: Record<keyof ShardRows, string> = {
   users: 'id, username, created_at',
   following: 'follower_id, followee_id, created_at',
   followers: 'followee_id, follower_id, created_at',
-  media: 'id, owner_id, object_key, caption, created_at',
+  media: 'id, owner_id, object_key, caption, created_at, lat, lng',
 };
 
 /**
@@ -229,7 +229,8 @@ function* partitionSteps(dataset: Dataset, { rowsOf }: ReturnType<typeof createP
     yield ++n;
   }
   for (const m of dataset.media) {
-    rowsOf(m.id).media.push(copyLine([m.id, m.ownerId, m.objectKey, m.caption, isoTime(m.createdAtMs)]));
+    const location = m.location ?? null;
+    rowsOf(m.id).media.push(copyLine([m.id, m.ownerId, m.objectKey, m.caption, isoTime(m.createdAtMs), location && location.lat, location && location.lng]));
     yield ++n;
   }
 }
@@ -239,8 +240,15 @@ export function escapeCopyText(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-function copyLine(values: ReadonlyArray<string | bigint>): string {
-  return `${values.map((v) => (typeof v === 'bigint' ? v.toString() : escapeCopyText(v))).join('\t')}\n`;
+/** One COPY text line: null is `\N`; numbers print in JavaScript's shortest round-trip form, so a float8 column gets the exact double back. */
+function copyLine(values: ReadonlyArray<string | bigint | number | null>): string {
+  return `${values.map(copyValue).join('\t')}\n`;
+}
+
+function copyValue(value: string | bigint | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'string') return escapeCopyText(value);
+  return value.toString();
 }
 
 function isoTime(ms: number): string {

@@ -15,8 +15,6 @@ export interface EndpointSectionContext {
   colors: ReadonlyMap<string, string>;
   capacity: readonly ConfigurationCapacity[];
   slo: CapacitySlo;
-  /** Bootstrap resamples of the percentile chart's whiskers (HtmlOptions.resamples). */
-  resamples: number | undefined;
   attribution: readonly ConfigurationAttribution[];
 }
 
@@ -25,7 +23,7 @@ export interface EndpointSectionContext {
  * baseline, the server-side "why" beside it, then its timelines and its ramp.
  */
 export function endpointSection(report: Report, table: EndpointTable, context: EndpointSectionContext): string {
-  const { colors, capacity, slo, resamples, attribution } = context;
+  const { colors, capacity, slo, attribution } = context;
   const endpoint = table.endpoint;
   const verdict = table.verdictUsable
     ? badge('passed', 'verdict usable')
@@ -40,7 +38,7 @@ export function endpointSection(report: Report, table: EndpointTable, context: E
     .join('');
   return `<section class="endpoint">
 <h2>${escapeHtml(endpoint)} ${verdict}</h2>
-${percentileChart(report, endpoint, colors, resamples)}
+${percentileChart(report, endpoint, colors)}
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
 ${vsBaselineTable(report, endpoint, colors)}
 ${whyBox(attribution.filter((a) => configurationsHere.includes(a.configuration)), colors)}

@@ -9,6 +9,6 @@ export function headerSection(report: Report): string {
 <p class="kicker">feedscale report</p>
 <h1>${escapeHtml(report.metadata.plan)}</h1>
 <dl class="meta">${rows.join('')}</dl>
-<p class="lede">${escapeHtml(LATENCY_LEGEND)} Whiskers and bracketed ranges are 95% bootstrap confidence intervals over repeats.</p>
+<p class="lede">${escapeHtml(LATENCY_LEGEND)} Whiskers and bracketed ranges are 95% t-intervals over healthy repeats (paired by repeat against the baseline; docs/statistics.md).</p>
 </header>`;
 }

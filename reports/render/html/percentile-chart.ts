@@ -1,6 +1,7 @@
 import type { Interval, Report } from '../../report-schema.ts';
-import { bootstrapOne } from '../../stats/bootstrap.ts';
-import { measurementsOf, statisticOf } from '../../stats/endpoint-statistic.ts';
+import { logMeanInterval, MIN_REPEATS_FOR_VERDICT } from '../../stats/intervals.ts';
+import { selectRepeats } from '../../stats/repeat-selection.ts';
+import { measureRun } from '../../stats/run-metric.ts';
 import { formatMs } from '../format.ts';
 import { bottomAxis, colorOf, escapeHtml, latencyScale, legend, num, svg, type PlotArea } from '../svg.ts';
 import { CHART_WIDTH } from './elements.ts';
@@ -12,17 +13,21 @@ const PERCENTILES = [
   { label: 'p99.9', percentile: 99.9, key: 'p999Ms' },
 ] as const;
 
-/** Dot plot: one band per percentile, one dot per configuration, whiskers = CI over repeats. */
-export function percentileChart(report: Report, endpoint: string, colors: ReadonlyMap<string, string>, resamples: number | undefined): string {
+/**
+ * Dot plot: one band per percentile, one dot per configuration (merged over repeats), whiskers =
+ * the t-interval of the per-repeat percentile over healthy repeats (none below the minimum).
+ */
+export function percentileChart(report: Report, endpoint: string, colors: ReadonlyMap<string, string>): string {
   const rows = report.summary.filter((r) => r.endpoint === endpoint);
   if (rows.length === 0) return '';
   const points = PERCENTILES.map((p) =>
     rows.map((row) => {
       const value = row.fromIntended[p.key];
-      const stat = statisticOf(measurementsOf(report.runs, row.configuration, endpoint), { kind: 'latency', percentile: p.percentile });
-      const ci: Interval | null = stat.ok
-        ? bootstrapOne(stat.statistic, { seed: report.metadata.seed, label: `html/${endpoint}/${row.configuration}/${p.label}`, resamples }).ci
-        : null;
+      const values = selectRepeats(report.runs, row.configuration).healthy.flatMap((run) => {
+        const measured = measureRun(run, endpoint, { kind: 'latency', percentile: p.percentile, from: 'intended' });
+        return measured.ok ? [measured.value] : [];
+      });
+      const ci: Interval | null = logMeanInterval(values).ci;
       return { configuration: row.configuration, value, ci };
     }),
   );
@@ -56,5 +61,5 @@ export function percentileChart(report: Report, endpoint: string, colors: Readon
   });
   const height = area.top + area.height + 44;
   const entries = rows.map((r) => ({ label: r.configuration, color: colors.get(r.configuration) ?? '#000' }));
-  return `<figure>${legend(entries)}${svg(CHART_WIDTH, height, `${endpoint}: latency percentiles by configuration`, parts.join(''))}<figcaption>Latency percentiles of ${escapeHtml(endpoint)} per configuration, merged over repeats. Whiskers: 95% CI over repeats (none with a single repeat).</figcaption></figure>`;
+  return `<figure>${legend(entries)}${svg(CHART_WIDTH, height, `${endpoint}: latency percentiles by configuration`, parts.join(''))}<figcaption>Latency percentiles of ${escapeHtml(endpoint)} per configuration, merged over repeats. Whiskers: 95% t-interval of the per-repeat percentile over healthy repeats (none below ${MIN_REPEATS_FOR_VERDICT} repeats).</figcaption></figure>`;
 }

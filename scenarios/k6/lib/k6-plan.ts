@@ -12,7 +12,6 @@ export const PLAN_DEFAULTS = Object.freeze({
   description: '',
   driver: 'open-loop',
   warmupS: 5,
-  maxInFlight: 256,
   timeoutMs: 5000,
   slo: Object.freeze({ p99Ms: 250, errorRateMax: 0.01 }),
   targeting: Object.freeze({

@@ -6,7 +6,7 @@
  * the metrics a feedscale script registers. Used by the converter and runner tests.
  */
 import type { K6SummaryData, K6SummaryMetric } from './summary-to-result.ts';
-import { errorMetricName, latencyMetricName, okMetricName, sentMetricName, type ErrorKind, type RecordedEndpoint } from './metric-names.ts';
+import { errorMetricName, intendedLatencyMetricName, latencyMetricName, okMetricName, sentMetricName, type ErrorKind, type RecordedEndpoint } from './metric-names.ts';
 import { SUMMARY_TREND_STATS } from './plan-to-options.ts';
 
 export interface FixtureEndpoint {
@@ -24,6 +24,8 @@ export interface FixtureEndpoint {
   avgMs: number;
   /** Threshold results on this endpoint's Trend, e.g. { 'p(99)<250': true }. */
   thresholds?: Record<string, boolean>;
+  /** Latency from the intended start, added to every stat of the from-send Trend; absent: no intended Trend. */
+  intendedExtraMs?: number;
 }
 
 export interface FixtureOptions {
@@ -66,6 +68,11 @@ export function buildK6Summary(options: FixtureOptions): K6SummaryData {
       count: e.sent,
     };
     metrics[latencyMetricName(e.endpoint)] = { type: 'trend', contains: 'time', values, ...thresholds(e.thresholds) };
+    if (e.intendedExtraMs !== undefined) {
+      const extra = e.intendedExtraMs;
+      const shifted = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === 'count' ? v : v + extra]));
+      metrics[intendedLatencyMetricName(e.endpoint)] = { type: 'trend', contains: 'time', values: shifted };
+    }
   }
   metrics.http_reqs = counter(requests, runS);
   metrics.iterations = counter(requests, runS);

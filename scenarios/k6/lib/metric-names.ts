@@ -50,6 +50,14 @@ export function latencyMetricName(endpoint: RecordedEndpoint): string {
   return `${PREFIX}_latency_${slug(endpoint)}`;
 }
 
+/**
+ * Trend of latency from the iteration's intended start (scenario start + the schedule's time of
+ * iteration i): what the open-loop engine calls fromIntended.
+ */
+export function intendedLatencyMetricName(endpoint: RecordedEndpoint): string {
+  return `${PREFIX}_intended_${slug(endpoint)}`;
+}
+
 /** Counter of measured requests sent. */
 export function sentMetricName(endpoint: RecordedEndpoint): string {
   return `${PREFIX}_sent_${slug(endpoint)}`;

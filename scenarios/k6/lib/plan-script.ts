@@ -30,6 +30,7 @@ import {
   ERROR_KINDS,
   classifyResponse,
   errorMetricName,
+  intendedLatencyMetricName,
   latencyMetricName,
   okMetricName,
   recordedEndpoints,
@@ -77,6 +78,7 @@ function integerEnv(name: string, fallback?: number): number {
 
 interface EndpointMetrics {
   latency: Trend;
+  latencyFromIntended: Trend;
   sent: Counter;
   ok: Counter;
   errors: Record<ErrorKind, Counter>;
@@ -90,6 +92,7 @@ function createMetrics(endpoints: readonly RecordedEndpoint[]): Map<RecordedEndp
     for (const kind of ERROR_KINDS) errors[kind] = new Counter(errorMetricName(endpoint, kind));
     byEndpoint.set(endpoint, {
       latency: new Trend(latencyMetricName(endpoint), true),
+      latencyFromIntended: new Trend(intendedLatencyMetricName(endpoint), true),
       sent: new Counter(sentMetricName(endpoint)),
       ok: new Counter(okMetricName(endpoint)),
       errors,
@@ -145,8 +148,10 @@ export function createPlanScript(inputs: PlanScriptInputs): PlanScript {
     body: string | ArrayBuffer | null,
     headers: Record<string, string> | undefined,
     measured: boolean,
+    intendedMs: number | undefined,
     check?: (body: string) => ErrorKind | undefined,
   ): { ok: boolean; body: string } {
+    const sendMs = Date.now();
     const res = http.request(method, url, body, {
       headers,
       timeout,
@@ -165,6 +170,11 @@ export function createPlanScript(inputs: PlanScriptInputs): PlanScript {
       // at the timeout (k6 gives it no duration), and a connection error only counted.
       if (res.status > 0) m.latency.add(res.timings.duration, { endpoint });
       else if (kind === 'timeout') m.latency.add(plan.timeoutMs, { endpoint });
+      // From the intended start: the wait before the send (a late VU) is the server's too.
+      // A follow-up request (upload PUT, complete) is due when the step before it ends: its send.
+      const originMs = intendedMs ?? sendMs;
+      if (res.status > 0) m.latencyFromIntended.add(Date.now() - originMs, { endpoint });
+      else if (kind === 'timeout') m.latencyFromIntended.add(sendMs - originMs + plan.timeoutMs, { endpoint });
       if (kind === undefined) m.ok.add(1, { endpoint });
       else m.errors[kind].add(1, { endpoint });
     }
@@ -184,18 +194,18 @@ export function createPlanScript(inputs: PlanScriptInputs): PlanScript {
   }
 
   /** The upload flow: start, PUT the bytes to the presigned URL, complete. Each step stops the flow when it fails. */
-  function upload(spec: RequestSpec, measured: boolean): void {
+  function upload(spec: RequestSpec, measured: boolean, intendedMs: number | undefined): void {
     const userId = /^\/users\/([0-9]+)\/uploads$/.exec(spec.path)?.[1];
-    const start = send(spec.endpoint, spec.method, `${target.origin}${target.pathPrefix}${spec.path}`, spec.body ?? null, spec.headers, measured, (text) =>
+    const start = send(spec.endpoint, spec.method, `${target.origin}${target.pathPrefix}${spec.path}`, spec.body ?? null, spec.headers, measured, intendedMs, (text) =>
       parseUploadStart(text) && userId !== undefined ? undefined : 'bad_upload_response',
     );
     const started = start.ok ? parseUploadStart(start.body) : undefined;
     if (!started || userId === undefined) return;
-    const put = send('upload.put', 'PUT', started.uploadUrl, uploadPayload(), { 'content-type': UPLOAD_CONTENT_TYPE }, measured);
+    const put = send('upload.put', 'PUT', started.uploadUrl, uploadPayload(), { 'content-type': UPLOAD_CONTENT_TYPE }, measured, undefined);
     if (!put.ok) return;
     const completeUrl = `${target.origin}${target.pathPrefix}/users/${userId}/uploads/${encodeURIComponent(started.uploadId)}/complete`;
     // The start request's headers carry the session (authorization); completing needs it too.
-    send('upload.complete', 'POST', completeUrl, '{}', { ...spec.headers, 'content-type': 'application/json' }, measured);
+    send('upload.complete', 'POST', completeUrl, '{}', { ...spec.headers, 'content-type': 'application/json' }, measured, undefined);
   }
 
   function iteration(): void {
@@ -203,8 +213,12 @@ export function createPlanScript(inputs: PlanScriptInputs): PlanScript {
     const index = exec.scenario.iterationInTest;
     const spec = requestAt(index);
     const measured = clock.isMeasured(index);
-    if (spec.followUp === 'upload.complete') upload(spec, measured);
-    else send(spec.endpoint, spec.method, `${target.origin}${target.pathPrefix}${spec.path}`, spec.body ?? null, spec.headers, measured);
+    // Arrival-rate executors start iteration i at the scenario's start plus the schedule's time
+    // of i (createIterationClock): that is its intended start, whenever a VU actually ran it.
+    const scenarioStartMs = exec.scenario.startTime;
+    const intendedMs = typeof scenarioStartMs === 'number' && scenarioStartMs > 0 ? scenarioStartMs + clock.startS(index) * 1000 : undefined;
+    if (spec.followUp === 'upload.complete') upload(spec, measured, intendedMs);
+    else send(spec.endpoint, spec.method, `${target.origin}${target.pathPrefix}${spec.path}`, spec.body ?? null, spec.headers, measured, intendedMs);
   }
 
   function handleSummary(data: K6SummaryData): Record<string, string> {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../plans/load-plan.ts';
 import { validatePlan } from '../../plans/plan-schema.ts';
 import { createArrivalSchedule } from '../../engines/arrival-schedule.ts';
-import { PREALLOCATED_VU_FRACTION, arrivalForK6, createIterationClock, planThresholds, planToOptions, planToScenario, sizeVus } from './plan-to-options.ts';
+import { arrivalForK6, createIterationClock, planThresholds, planToOptions, planToScenario } from './plan-to-options.ts';
+import { PREALLOCATED_VU_FRACTION, sizeVus } from '../../plans/in-flight-cap.ts';
 
 describe('sizeVus', () => {
   it('allows one VU per request that can be outstanding at the peak rate for the worst latency', () => {

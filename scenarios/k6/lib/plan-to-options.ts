@@ -17,19 +17,14 @@
  * any fractional rate switches the whole plan to a 1000 s unit (milli-rps resolution).
  */
 import type { Plan } from '../../plans/plan-schema.ts';
+import { PREALLOCATED_VU_FRACTION, inFlightCapOf, worstIterationMs } from '../../plans/in-flight-cap.ts';
 import { latencyMetricName, recordedEndpoints } from './metric-names.ts';
-
-/** Share of maxVUs that k6 initialises before the start; the rest are added on demand. */
-export const PREALLOCATED_VU_FRACTION = 0.25;
 
 /** Stats kept for every Trend; summary-to-result.ts reads exactly these keys. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(99)', 'p(99.9)', 'count'] as const;
 
 /** The one scenario of every script: one scenario keeps exec.scenario.iterationInTest equal to the request index. */
 export const SCENARIO_NAME = 'plan';
-
-/** Requests one iteration makes at most: the upload flow is start + PUT + complete. */
-export const UPLOAD_FLOW_REQUESTS = 3;
 
 /** Structural subsets of k6's option types (k6/options), so this file needs no k6 types. */
 export interface K6Stage {
@@ -63,41 +58,6 @@ export interface K6Options {
   discardResponseBodies: boolean;
   noUsageReport: boolean;
   userAgent: string;
-}
-
-export interface VuSizing {
-  preAllocatedVUs: number;
-  maxVUs: number;
-}
-
-/**
- * Enough VUs that k6 never has to drop an iteration while the server answers within the
- * timeout: an iteration holds its VU for at most `worstIterationMs`, so at `peakRateRps`
- * at most ceil(rate x worst) are busy at once (Little's law with the worst case).
- */
-export function sizeVus(peakRateRps: number, worstIterationMs: number): VuSizing {
-  // The epsilon keeps 150 x 2.0 from becoming 301 through floating-point noise.
-  const maxVUs = Math.max(1, Math.ceil((peakRateRps * worstIterationMs) / 1000 - 1e-9));
-  const preAllocatedVUs = Math.min(maxVUs, Math.max(1, Math.ceil(maxVUs * PREALLOCATED_VU_FRACTION)));
-  return { preAllocatedVUs, maxVUs };
-}
-
-/** Longest one iteration can take: each of its requests may run to the plan's timeout. */
-export function worstIterationMs(plan: Pick<Plan, 'mix' | 'timeoutMs'>): number {
-  const requests = (plan.mix['upload.start'] ?? 0) > 0 ? UPLOAD_FLOW_REQUESTS : 1;
-  return requests * plan.timeoutMs;
-}
-
-/**
- * Mean iteration time when every request runs to the timeout: the VU demand at the peak rate
- * when the server answers nothing (Little's law). An upload iteration makes three requests, the
- * others one, so uploads weigh in by their share of the mix: an upload-only plan needs three
- * timeouts' worth of VUs, while ramp's 0.2% uploads add 0.4%, not 200%.
- */
-export function meanWorstIterationMs(plan: Pick<Plan, 'mix' | 'timeoutMs'>): number {
-  const weights = Object.values(plan.mix).reduce<number>((sum, w) => sum + (w ?? 0), 0);
-  const uploadShare = weights > 0 ? (plan.mix['upload.start'] ?? 0) / weights : 0;
-  return plan.timeoutMs * (1 + (UPLOAD_FLOW_REQUESTS - 1) * uploadShare);
 }
 
 /** A piece of the run at one rate, as k6 will schedule it (durations rounded to whole ms, like the k6 options). */
@@ -161,11 +121,12 @@ function ms(durationMs: number): string {
 }
 
 /** The k6 scenario for a plan, VUs sized for the peak rate with every request at the timeout. */
-export function planToScenario(plan: Pick<Plan, 'arrival' | 'warmupS' | 'durationS' | 'mix' | 'timeoutMs'>): K6Scenario {
+export function planToScenario(plan: Pick<Plan, 'arrival' | 'warmupS' | 'durationS' | 'mix' | 'timeoutMs' | 'maxInFlight'>): K6Scenario {
   const shape = arrivalForK6(plan);
-  const peakRateRps = Math.max(...shape.segments.map((s) => s.rateRps));
   const worstMs = worstIterationMs(plan);
-  const vus = sizeVus(peakRateRps, meanWorstIterationMs(plan));
+  // The same cap as the open-loop engine's (scenarios/plans/in-flight-cap.ts).
+  const maxVUs = inFlightCapOf(plan);
+  const vus = { preAllocatedVUs: Math.min(maxVUs, Math.max(1, Math.ceil(maxVUs * PREALLOCATED_VU_FRACTION))), maxVUs };
   // Iterations still running at the end get up to their worst time before k6 interrupts them.
   const gracefulStop = `${Math.ceil(worstMs / 1000) + 1}s`;
   const timeUnit = `${shape.timeUnitS}s`;

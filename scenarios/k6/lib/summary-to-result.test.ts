@@ -43,10 +43,21 @@ describe('summaryToRunResult', () => {
         unserved: 0,
         throughputRps: 2990 / 20,
         fromIntended: { percentiles: { count: 3000, minMs: 0.9, meanMs: 5.5, p50Ms: 3.2, p90Ms: 8.1, p99Ms: 41.5, p999Ms: 120.25, maxMs: 180.4 }, histogram: '' },
+        // No intended-start Trend in this summary: the row says its latency is from the send.
+        latencyFrom: 'send',
         fromSend: { percentiles: { count: 3000, minMs: 0.9, meanMs: 5.5, p50Ms: 3.2, p90Ms: 8.1, p99Ms: 41.5, p999Ms: 120.25, maxMs: 180.4 }, histogram: '' },
       },
     ]);
     expect(result.generator).toMatchObject({ valid: true, reasons: [], intendedRateRps: 150, achievedRateRps: 150 });
+  });
+
+  it('takes fromIntended from the intended-start Trend when the script recorded one, and says so', async () => {
+    const plan = await loadPlan('feed-read');
+    const data = buildK6Summary({ testRunDurationMs: 25_000, endpoints: [{ endpoint: 'feed.read', sent: 3000, ok: 3000, ...latency, intendedExtraMs: 2 }] });
+    const [row] = summaryToRunResult(data, { plan, seed: 1, configuration: 'c', repeat: 0, nowMs: NOW_MS }).endpoints;
+    expect(row!.latencyFrom).toBe('intended');
+    expect(row!.fromIntended.percentiles.p99Ms).toBeCloseTo(row!.fromSend.percentiles.p99Ms + 2, 9);
+    expect(row!.fromIntended.percentiles).not.toEqual(row!.fromSend.percentiles);
   });
 
   it('marks the run invalid when k6 dropped iterations and spreads them over the endpoints by mix weight', async () => {

@@ -21,7 +21,9 @@ import type { Plan } from '../../plans/plan-schema.ts';
 import type { Endpoint } from '../../requests/endpoints.ts';
 import type { EndpointResult, GeneratorHealth, Latency, RunResult } from '../../../lib/result-schema.ts';
 import type { Percentiles } from '../../../lib/percentiles-schema.ts';
-import { ERROR_KINDS, errorMetricName, latencyMetricName, okMetricName, recordedEndpoints, sentMetricName, type RecordedEndpoint } from './metric-names.ts';
+import { RESULT_SCHEMA_VERSION } from '../../../lib/result-schema-version.ts';
+import { inFlightCapOf } from '../../plans/in-flight-cap.ts';
+import { ERROR_KINDS, errorMetricName, intendedLatencyMetricName, latencyMetricName, okMetricName, recordedEndpoints, sentMetricName, type RecordedEndpoint } from './metric-names.ts';
 import { createIterationClock } from './plan-to-options.ts';
 
 /** One metric of k6's summary data (docs: results-output/end-of-test/custom-summary, "Metric schema"). */
@@ -69,6 +71,11 @@ function finite(value: number | undefined): number {
 
 function counterCount(data: K6SummaryData, name: string): number {
   return Math.round(finite(data.metrics[name]?.values.count));
+}
+
+/** The largest value a gauge took (k6 keeps min, max and the last value). */
+function gaugeMax(data: K6SummaryData, name: string): number {
+  return Math.round(finite(data.metrics[name]?.values.max ?? data.metrics[name]?.values.value));
 }
 
 function percentilesOf(metric: K6SummaryMetric | undefined): Percentiles {
@@ -135,7 +142,12 @@ export function summaryToRunResult(data: K6SummaryData, ctx: SummaryContext): Ru
       const n = counterCount(data, errorMetricName(endpoint, kind));
       if (n > 0) errors[kind] = n;
     }
-    const latency: Latency = { percentiles: percentilesOf(data.metrics[latencyMetricName(endpoint)]), histogram: NO_HISTOGRAM };
+    const fromSend: Latency = { percentiles: percentilesOf(data.metrics[latencyMetricName(endpoint)]), histogram: NO_HISTOGRAM };
+    // From the intended start where the script could time it (arrival-rate executors); else the
+    // row says its latency is from the send only, in every format.
+    const intendedTrend = data.metrics[intendedLatencyMetricName(endpoint)];
+    const hasIntended = (intendedTrend?.values?.count ?? 0) > 0;
+    const fromIntended: Latency = hasIntended ? { percentiles: percentilesOf(intendedTrend), histogram: NO_HISTOGRAM } : { percentiles: { ...fromSend.percentiles }, histogram: NO_HISTOGRAM };
     rows.push({
       endpoint,
       intended: sent + unserved,
@@ -144,8 +156,9 @@ export function summaryToRunResult(data: K6SummaryData, ctx: SummaryContext): Ru
       errors,
       unserved,
       throughputRps: durationS > 0 ? ok / durationS : 0,
-      fromIntended: latency,
-      fromSend: { percentiles: { ...latency.percentiles }, histogram: NO_HISTOGRAM },
+      fromIntended,
+      latencyFrom: hasIntended ? 'intended' : 'send',
+      fromSend,
     });
   }
   rows.sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
@@ -160,29 +173,36 @@ export function summaryToRunResult(data: K6SummaryData, ctx: SummaryContext): Ru
   if (expectedRps > 0 && achievedRateRps < MIN_ACHIEVED_RATE_FRACTION * expectedRps) {
     reasons.push(`achieved ${fmt(achievedRateRps)} rps < ${MIN_ACHIEVED_RATE_FRACTION * 100}% of the ${fmt(expectedRps)} rps intended (dropped excluded)`);
   }
+  const vusMax = gaugeMax(data, 'vus_max');
+  const vusAllowed = inFlightCapOf(plan);
   const generator: GeneratorHealth = {
     cpuCoreFraction: 0,
     eventLoopDelayP99Ms: 0,
     eventLoopDelayMaxMs: 0,
     intendedRateRps,
     achievedRateRps,
+    completedRateRps: achievedRateRps,
     sendLagP99Ms: 0,
+    sendLagP999Ms: 0,
+    k6: { droppedIterations: dropped, vusMax, vusAllowed },
     valid: reasons.length === 0,
     reasons,
   };
 
   const runMs = finite(data.state?.testRunDurationMs);
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     configuration: ctx.configuration,
     plan: plan.name,
     repeat: ctx.repeat,
+    attempt: 0,
     driver: 'k6',
     loadModel: 'open',
     seed: ctx.seed,
     startedAt: new Date(ctx.nowMs - runMs).toISOString(),
     durationS,
     warmupS: plan.warmupS,
+    timeoutMs: plan.timeoutMs,
     generator,
     endpoints: rows,
   };
@@ -222,6 +242,11 @@ export function renderTextSummary(result: RunResult, outcomes: readonly Threshol
     lines.push('  notes');
     for (const note of notes) lines.push(`    - ${note}`);
   }
-  lines.push('  latency: k6 http_req_duration from k6\'s own send; no HDR histogram exported (histogram fields are empty)');
+  const fromSendOnly = result.endpoints.filter((e) => e.latencyFrom === 'send').map((e) => e.endpoint);
+  lines.push(
+    fromSendOnly.length === 0
+      ? '  latency: p50..max above from k6\'s send (http_req_duration); fromIntended from each iteration\'s scheduled start; no HDR histogram exported'
+      : `  latency: from k6's send only for ${fromSendOnly.join(', ')} (no scheduled start known); no HDR histogram exported`,
+  );
   return `${lines.join('\n')}\n`;
 }

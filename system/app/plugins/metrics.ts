@@ -83,7 +83,8 @@ export const metricsPlugin = fp(
     });
 
     app.decorate('metrics', registry);
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback style: it runs on every response and does no I/O (see plugins/request-timing.ts).
+    app.addHook('onResponse', (request, reply, done) => {
       const labels = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
@@ -91,6 +92,7 @@ export const metricsPlugin = fp(
       };
       requests.inc(labels);
       durations.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   },
   { name: 'metrics', dependencies: ['postgres', 'cache', 'jobs'] },

@@ -7,20 +7,29 @@ import { celebrityMediaKey, feedKey, followerCountKey } from '../../feed/feed-ke
 import { mergeFeedIds } from '../../feed/feed-merge.ts';
 import { selectFeedPage } from '../../feed/feed-page.ts';
 import type { AppConfig } from '../app-config.ts';
-import { mediaUrlBase, readMediaPage, toMediaJson } from '../media-reads.ts';
-import { assertRoutable, requestDb } from '../route-helpers.ts';
+import { mediaUrlBase, readMediaPage } from '../media-reads.ts';
+import { JSON_CONTENT_TYPE, assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, MediaSchema, UserIdParamsSchema } from '../schemas.ts';
 
-const FeedPageSchema = Type.Object(
+export const FeedPageSchema = Type.Object(
   { items: Type.Array(MediaSchema), nextBefore: Type.Optional(IdStringSchema) },
   { additionalProperties: false },
 );
 
 /**
+ * A feed page's JSON from its items' JSON texts (media-reads.ts mediaJsonText, cached as such):
+ * the bytes FeedPageSchema's serialiser would write, without parsing and re-serialising every
+ * item (media-reads.test.ts checks they are the same).
+ */
+export function feedPageText(items: readonly string[], nextBefore: string | undefined): string {
+  return nextBefore === undefined ? `{"items":[${items.join(',')}]}` : `{"items":[${items.join(',')}],"nextBefore":${JSON.stringify(nextBefore)}}`;
+}
+
+/**
  * The home feed (reads outnumber writes about 100:1, docs/facts.md): the user's Redis list of
- * media IDs in push order, hydrated from memcached and, for misses, one query per physical shard
- * (on the replicas when feed.readFromReplica is set). A user with no list (or no such user) gets
- * an empty page: the plain feed never touches Postgres users.
+ * media IDs in push order, hydrated from memcached (one batched lookup per server) and, for
+ * misses, one query per physical shard (on the replicas when feed.readFromReplica is set). A
+ * user with no list (or no such user) gets an empty page: the plain feed never touches Postgres users.
  *
  * With fanOut.readTimeMergeAboveFollowers set, big accounts are not fanned out, so a read also
  * merges in the recent media of the big accounts the user follows. Those are found by asking the
@@ -48,14 +57,14 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
     if (threshold === null) return [];
     const followees = await listFolloweeIds(requestDb(app, request), userId);
     if (followees.length === 0) return [];
-    const counts = await request.timing.measure('redis', () => app.redis.mget(followees.map(followerCountKey)));
+    const counts = await request.timing.measure('redis', () => app.redisReads.mget(followees.map(followerCountKey)));
     return followees.filter((_, i) => mergesAtRead(Number(counts[i] ?? 0), threshold));
   };
 
   app.get<{ Params: Static<typeof UserIdParamsSchema>; Querystring: Static<typeof FeedQuerySchema> }>(
     '/users/:userId/feed',
     { schema: { params: UserIdParamsSchema, querystring: FeedQuerySchema, response: { 200: FeedPageSchema, ...ERROR_RESPONSES } } },
-    async (request) => {
+    async (request, reply) => {
       if (faultDelayMs > 0) await sleep(faultDelayMs);
       const { userId } = request.params;
       const { limit, before } = request.query;
@@ -65,7 +74,7 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
       let page: { ids: string[]; nextBefore?: string };
       if (celebrities.length > 0) {
         const lists = await request.timing.measure('redis', async () => {
-          const pipeline = app.redis.pipeline();
+          const pipeline = app.redisReads.pipeline();
           pipeline.lrange(key, 0, -1);
           for (const celebrity of celebrities) pipeline.lrange(celebrityMediaKey(celebrity), 0, -1);
           const results = (await pipeline.exec()) ?? [];
@@ -77,18 +86,17 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
         page = mergeFeedIds(lists, limit, before);
       } else {
         const read = await request.timing.measure('redis', async (): Promise<{ ids: string[]; olderThan?: string }> => {
-          if (before === undefined) return { ids: await app.redis.lrange(key, 0, limit) };
+          if (before === undefined) return { ids: await app.redisReads.lrange(key, 0, limit) };
           // The cursor is a position in the list while its ID is still there (push order is kept
           // even where IDs from different shards interleave); once trimmed off, it is an ID bound.
-          const position = await app.redis.lpos(key, before);
-          if (position !== null) return { ids: await app.redis.lrange(key, position + 1, position + 1 + limit) };
-          return { ids: await app.redis.lrange(key, 0, -1), olderThan: before };
+          const position = await app.redisReads.lpos(key, before);
+          if (position !== null) return { ids: await app.redisReads.lrange(key, position + 1, position + 1 + limit) };
+          return { ids: await app.redisReads.lrange(key, 0, -1), olderThan: before };
         });
         page = selectFeedPage(read.ids, limit, read.olderThan);
       }
-      const media = await readMediaPage({ db: requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids);
-      const items = media.map((m) => toMediaJson(m, urlBase));
-      return page.nextBefore === undefined ? { items } : { items, nextBefore: page.nextBefore };
+      const items = await readMediaPage({ db: requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids, urlBase);
+      return reply.type(JSON_CONTENT_TYPE).send(feedPageText(items, page.nextBefore));
     },
   );
 }

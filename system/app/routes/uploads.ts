@@ -12,6 +12,7 @@ import { mediaUrlBase, toMediaJson } from '../media-reads.ts';
 import { assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, MediaSchema } from '../schemas.ts';
 import { authenticate } from '../sessions.ts';
+import { codeFieldErrors, LocationSchema } from './geo-input.ts';
 
 const EXTENSIONS = { 'image/jpeg': 'jpg', 'image/png': 'png' } as const;
 
@@ -27,7 +28,14 @@ const UploadParamsSchema = Type.Object(
   { userId: IdStringSchema, uploadId: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) },
   { additionalProperties: false },
 );
-const CompleteBodySchema = Type.Object({ caption: Type.Optional(Type.String({ maxLength: 2200 })) }, { additionalProperties: false });
+const CompleteBodySchema = Type.Object(
+  {
+    caption: Type.Optional(Type.String({ maxLength: 2200 })),
+    /** Where the photo was taken, when the phone knew and the user shared it; GET /media/nearby finds it there. */
+    location: Type.Optional(LocationSchema),
+  },
+  { additionalProperties: false },
+);
 const CompletedSchema = Type.Object({ media: MediaSchema }, { additionalProperties: false });
 
 export function uploadObjectKey(userId: string, uploadId: string, contentType: keyof typeof EXTENSIONS): string {
@@ -37,8 +45,9 @@ export function uploadObjectKey(userId: string, uploadId: string, contentType: k
 /**
  * Two-step upload, as a 2011 client did against S3: ask for a presigned PUT, send the bytes
  * straight to the object store, then complete. Completing writes the media row on the owner's
- * shard and hands the new media ID to fan-out: a 'fan-out' job for the workers (fanOut.mode
- * 'queue', the default), or done in the request ('sync', kept for comparison).
+ * shard (with the photo's location when the client sends one) and hands the new media ID to
+ * fan-out: a 'fan-out' job for the workers (fanOut.mode 'queue', the default), or done in the
+ * request ('sync', kept for comparison).
  */
 export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConfig }): Promise<void> {
   const { config } = opts;
@@ -67,7 +76,10 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
 
   app.post<{ Params: Static<typeof UploadParamsSchema>; Body: Static<typeof CompleteBodySchema> }>(
     '/users/:userId/uploads/:uploadId/complete',
-    { schema: { params: UploadParamsSchema, body: CompleteBodySchema, response: { 201: CompletedSchema, ...ERROR_RESPONSES } } },
+    {
+      schema: { params: UploadParamsSchema, body: CompleteBodySchema, response: { 201: CompletedSchema, ...ERROR_RESPONSES } },
+      schemaErrorFormatter: codeFieldErrors({ location: 'INVALID_LOCATION' }),
+    },
     async (request, reply) => {
       const { userId, uploadId } = request.params;
       await authenticate(app, request, userId);
@@ -84,7 +96,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
       if (!objectKey) throw new ApiError('UPLOAD_NOT_FOUND', `upload ${uploadId} has no object in the store; PUT it to the uploadUrl first`);
 
       const db = requestDb(app, request);
-      const { media, created } = await insertMedia(db, { ownerId: userId, objectKey, caption: request.body.caption ?? '' });
+      const { media, created } = await insertMedia(db, { ownerId: userId, objectKey, caption: request.body.caption ?? '', location: request.body.location ?? null });
       if (created) {
         const bucket = mediaOwnerBucketKey(media.id, config.mediaOwnerMap.bucketSize);
         await request.timing.measure('redis', () => app.redis.hset(bucket, media.id, userId));
