@@ -5,12 +5,17 @@
  * read from /proc without a container's accounting in the way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
 import type { DockerEngine } from '../containers/docker/engine.ts';
+import { RUN_LABEL, SERVICE_LABEL, networkName } from '../containers/docker/labels.ts';
+import { MEMCACHED_PORT } from '../containers/services/memcached-service.ts';
+import { PGBOUNCER_PORT } from '../containers/services/pgbouncer-service.ts';
+import { REDIS_PORT } from '../containers/services/redis-service.ts';
 import { IMAGES_DIR, REPO_ROOT, prepareContext } from '../containers/images/bundle.ts';
 import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
 import { MEDIA_BUCKET } from '../containers/services/object-store-service.ts';
@@ -24,8 +29,11 @@ import { procCpuSeconds } from './server-process.ts';
 
 /** Logical shards of the bench stack (on one physical host); IDs are spread over them. */
 export const BENCH_LOGICAL_SHARDS = 4;
-/** memcached instances: more than one, so the consistent-hash ring and per-server batching are exercised. */
-export const BENCH_MEMCACHED_INSTANCES = 2;
+/**
+ * memcached instances: the stack's default (1), as the issue measured, or FEEDSCALE_BENCH_MEMCACHED
+ * (e.g. 2, to include the consistent-hash ring and a batch per server in every page).
+ */
+export const BENCH_MEMCACHED_INSTANCES = Number(process.env.FEEDSCALE_BENCH_MEMCACHED ?? 1);
 const MEDIA_PER_SHARD = 250;
 const READERS_PER_SHARD = 50;
 /** Entries per seeded feed list; a first page reads the newest 21 (limit 20 + 1). */
@@ -56,17 +64,70 @@ export async function startAppBenchStack(log: Logger, options: { engine: DockerE
   return startStack(config, { engine: options.engine, catalog, log, runId: options.runId, signal: options.signal });
 }
 
-/** The app's configuration on this host: the stack's servers by their mapped loopback ports, every other field its default. */
-export function hostAppConfig(stack: StartedStack, port: number): Readonly<AppConfig> {
+/** Where the servers under test reach the backends. */
+export interface BackendEndpoints {
+  /** `direct` (the run's Docker network, as the stack's app containers) or `published` (mapped loopback ports). */
+  route: 'direct' | 'published';
+  redisUrl: string;
+  memcachedServers: string[];
+  /** pgbouncer of each physical shard, in shard order. */
+  pgbouncers: Array<{ host: string; port: number }>;
+}
+
+/**
+ * The stack's Redis, memcached and pgbouncers at their addresses on the run's Docker network,
+ * as the stack's own app containers reach them. The published ports on 127.0.0.1 go through
+ * docker-proxy, a userland relay the stack's apps never cross: two more hops per backend round
+ * trip, and a process of its own competing for the same cores. Falls back to the published
+ * ports when this host cannot reach the network.
+ */
+export async function backendEndpoints(engine: DockerEngine, stack: StartedStack): Promise<BackendEndpoints> {
+  const published: BackendEndpoints = {
+    route: 'published',
+    redisUrl: stack.redisUrl,
+    memcachedServers: [...stack.memcachedServers],
+    pgbouncers: stack.shards.map((s) => ({ host: s.host, port: s.port })),
+  };
+  const network = networkName(stack.runId);
+  const containers = await engine.docker.listContainers({ filters: { label: [`${RUN_LABEL}=${stack.runId}`] } });
+  const ipOf = (service: string): string | undefined =>
+    containers.find((c) => c.Labels[SERVICE_LABEL] === service)?.NetworkSettings.Networks[network]?.IPAddress || undefined;
+  const redis = ipOf('redis');
+  const memcached = stack.memcachedServers.map((_, i) => ipOf(`memcached-${i}`));
+  const pgbouncers = stack.shards.map((_, i) => ipOf(`pgbouncer-${i}`));
+  if (redis === undefined || memcached.includes(undefined) || pgbouncers.includes(undefined) || !(await reachable(redis, REDIS_PORT))) return published;
+  return {
+    route: 'direct',
+    redisUrl: `redis://${redis}:${REDIS_PORT}`,
+    memcachedServers: memcached.map((ip) => `${ip}:${MEMCACHED_PORT}`),
+    pgbouncers: pgbouncers.map((ip) => ({ host: ip as string, port: PGBOUNCER_PORT })),
+  };
+}
+
+function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The app's configuration on this host: the stack's servers at `backends`, every other field its default. */
+export function hostAppConfig(stack: StartedStack, backends: BackendEndpoints, port: number): Readonly<AppConfig> {
   return loadAppConfig(
     {
       instanceId: 'bench-app',
       host: '127.0.0.1',
       port,
       logicalShards: stack.config.logicalShards,
-      shards: stack.shards.map((s) => ({ host: s.host, port: s.port, database: s.database, user: s.user, password: s.password })),
-      redisUrl: stack.redisUrl,
-      cache: { mode: 'memcached', servers: [...stack.memcachedServers] },
+      shards: stack.shards.map((s, i) => ({ ...backends.pgbouncers[i], database: s.database, user: s.user, password: s.password })),
+      redisUrl: backends.redisUrl,
+      cache: { mode: 'memcached', servers: backends.memcachedServers },
       fanOut: { mode: 'sync' },
       notifications: { sinkUrl: stack.notificationSinkUrl },
       cdn: { baseUrl: stack.cdnUrl },
@@ -170,6 +231,8 @@ export interface StartedHostServer extends AsyncDisposable {
   readonly pid: number;
   /** CPU seconds (user + system, every thread) the process used so far, from /proc. */
   cpuSeconds(): number;
+  /** Read- and write-family system calls the process made so far (/proc/<pid>/io syscr, syscw). */
+  syscalls(): { reads: number; writes: number };
   /** SIGTERM (or `signal`), then waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -214,19 +277,37 @@ export async function startHostServer(options: { bundle: string; port: number; e
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, pid: child.pid!, cpuSeconds: () => procCpuSeconds(child.pid!), stop, [Symbol.asyncDispose]: () => stop() };
+  return { url, pid: child.pid!, cpuSeconds: () => procCpuSeconds(child.pid!), syscalls: () => procSyscalls(child.pid!), stop, [Symbol.asyncDispose]: () => stop() };
+}
+
+/** syscr and syscw of a live process (Linux); NaN when /proc cannot be read. */
+export function procSyscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { reads: Number(/^syscr: (\d+)$/m.exec(io)?.[1]), writes: Number(/^syscw: (\d+)$/m.exec(io)?.[1]) };
+  } catch {
+    return { reads: Number.NaN, writes: Number.NaN };
+  }
+}
+
+/** How a profiled server is started: a command in front of node, or extra environment (NODE_OPTIONS). */
+export interface ProfiledStart {
+  wrap?: readonly string[];
+  env?: Record<string, string>;
 }
 
 /** Starts the app bundle on this host against the stack. */
-export async function startHostApp(stack: StartedStack, bundle: string, wrap?: readonly string[]): Promise<StartedHostServer> {
+export async function startHostApp(stack: StartedStack, backends: BackendEndpoints, bundle: string, profiled: ProfiledStart = {}): Promise<StartedHostServer> {
   const port = await freePort();
-  return startHostServer({ bundle, port, env: { FEEDSCALE_APP_CONFIG: JSON.stringify(hostAppConfig(stack, port)) }, ...(wrap ? { wrap } : {}) });
+  const env = { FEEDSCALE_APP_CONFIG: JSON.stringify(hostAppConfig(stack, backends, port)), ...profiled.env };
+  return startHostServer({ bundle, port, env, ...(profiled.wrap ? { wrap: profiled.wrap } : {}) });
 }
 
-/** Starts the baseline bundle on this host against the stack's Redis. */
-export async function startHostBare(stack: StartedStack, bundle: string, wrap?: readonly string[]): Promise<StartedHostServer> {
+/** Starts the baseline bundle on this host against the stack's Redis at `backends`. */
+export async function startHostBare(backends: BackendEndpoints, bundle: string, profiled: ProfiledStart = {}): Promise<StartedHostServer> {
   const port = await freePort();
-  return startHostServer({ bundle, port, env: { FEEDSCALE_BENCH_PORT: String(port), FEEDSCALE_BENCH_REDIS_URL: stack.redisUrl }, ...(wrap ? { wrap } : {}) });
+  const env = { FEEDSCALE_BENCH_PORT: String(port), FEEDSCALE_BENCH_REDIS_URL: backends.redisUrl, ...profiled.env };
+  return startHostServer({ bundle, port, env, ...(profiled.wrap ? { wrap: profiled.wrap } : {}) });
 }
 
 /** Hit and miss counts from the app's /metrics (feedscale_cache_lookups_total). */

@@ -6,6 +6,7 @@
  *                               stallMs of each periodMs (clock starting at the first request)
  *                               is held until that window ends.
  *   tiny                        answers "ok" at once.
+ *   fixed <delayMs>             answers "ok" delayMs after each request arrives (a timer: ~1 ms late at worst).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 const [mode = 'tiny', periodArg = '10000', stallArg = '1000'] = process.argv.slice(2);
 const periodNs = BigInt(Math.round(Number(periodArg) * 1e6));
 const stallNs = BigInt(Math.round(Number(stallArg) * 1e6));
+const fixedDelayMs = Number(periodArg);
 
 let epochNs: bigint | undefined;
 let held: ServerResponse[] = [];
@@ -27,6 +29,10 @@ function release(): void {
 
 const server = createServer((req, res) => {
   req.resume();
+  if (mode === 'fixed') {
+    setTimeout(() => res.end('ok'), fixedDelayMs);
+    return;
+  }
   if (mode !== 'stall') {
     res.end('ok');
     return;

@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { ExitCode, FeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { terminal } from '../lib/terminal.ts';
-import { DEFAULT_MAX_TRIALS, runAa, type AaSummary } from '../reports/aa.ts';
+import { runAa, type AaSummary } from '../reports/aa.ts';
+import { DEFAULT_MAX_TRIALS } from '../reports/gate/gate-trials.ts';
 import { loadGateConfig, loadReport, runGateCommand } from '../reports/gate/gate-command.ts';
 import { runPower, type PowerSummary } from '../reports/power.ts';
 import { renderAaText, renderPowerText } from '../reports/render/gate-trials-text.ts';
-import { parseInjection, POWER_BASELINE, powerJobOverrides } from '../runner/aa-splits.ts';
+import { parseInjection, POWER_BASELINE, powerJobOverrides } from '../runner/gate-jobs.ts';
 
 /** The gate CI uses, and the one `feedscale aa` and `feedscale power` judge unless told otherwise. */
 export const DEFAULT_GATE_FILE = fileURLToPath(new URL('../scenarios/gates/default.json', import.meta.url));

@@ -12,10 +12,10 @@ import { StackConfigSchema, loadStackConfig } from '../containers/stack-config.t
 import { newRunId, startStack } from '../containers/stack.ts';
 import { installInterruptGuard, untilInterrupted } from '../runner/interrupts.ts';
 import { runMainJob } from '../runner/main-job.ts';
-import { checkDrivers, checkOutputFolder } from '../runner/preflight.ts';
+import { checkDrivers, checkFaults, checkOutputFolder } from '../runner/preflight.ts';
 import { loadPlanForRun } from '../runner/plan-for-run.ts';
 import { createProgress } from '../runner/progress.ts';
-import { type RunConfig, loadRunConfig } from '../runner/run-config.ts';
+import { type RunConfig, loadRunConfig, loadSavedRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
 import { registerDeployCommand } from './deploy-command.ts';
@@ -47,8 +47,8 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
   if (opts.resume) {
     // Exactly what the interrupted job was to run; flags other than --resume do not apply.
     const saved = await readManifest(opts.resume);
-    const { run, configurations } = loadRunConfig(saved.run);
-    manifest = { run: run as RunConfig, configurations: [...configurations], plans: saved.plans.map((p) => validatePlan(p) as Plan) };
+    const { run, configurations } = loadSavedRunConfig(saved);
+    manifest = { run: run as RunConfig, configurations, plans: saved.plans.map((p) => validatePlan(p) as Plan) };
   } else {
     const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
     const base = { ...((opts.config ? await readJsonFile(opts.config, 'config file') : {}) as Record<string, unknown>), ...overrides };
@@ -56,6 +56,7 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
   }
   // Everything that can be checked is checked before the first container starts.
+  checkFaults(manifest.plans, manifest.configurations);
   if (!opts.resume) await checkOutputFolder(manifest.run.outDir);
   const engine = await ensureDockerEngine(log);
   await checkDrivers(manifest.plans, engine.docker, log);
@@ -97,6 +98,12 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
   const resumed = result.resumedRuns > 0 ? ` (${result.resumedRuns} run(s) taken from the earlier attempt)` : '';
   terminal.writeOut(`main job took ${(result.elapsedMs / 1000).toFixed(1)} s${resumed}; image catalog: ${catalog.kind} (${catalog.reason})\n`);
   return ExitCode.OK;
+}
+
+/** The main job with some run-configuration fields given (e.g. `feedscale power`'s baseline and injected candidate). */
+async function runJobWith(opts: Record<string, string | undefined>, log: Logger, overrides: Record<string, unknown>) {
+  const { result } = await runJob(opts, log, overrides);
+  return { reportPath: result.reports[0]!.files.jsonPath, outDir: result.outDir };
 }
 
 /** The main job with a single configuration (the base stack) repeated: the input of `feedscale aa`. */
@@ -185,7 +192,13 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
     .option('--run <id>', 'only this run')
     .action(wrap((opts: { run?: string }) => downCommand(opts, log)));
 
-  registerGateCommands(program, log, wrap, (opts) => runAaJob(opts, log));
+  registerGateCommands(
+    program,
+    log,
+    wrap,
+    (opts) => runAaJob(opts, log),
+    (opts, overrides) => runJobWith(opts, log, overrides),
+  );
   registerExperimentCommands(program, log, setExitCode);
   registerDeployCommand(program, log, wrap);
 

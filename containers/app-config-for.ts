@@ -48,7 +48,7 @@ export function appConfigFor(config: Readonly<StackConfig>, catalog: ResolvedCat
       notifications: { sinkUrl: `http://notification-sink:${NOTIFICATION_SINK_PORT}` },
       cdn: { baseUrl: endpoints.cdnUrl },
       worker: { metricsPort: WORKER_METRICS_PORT },
-      faults: { feedReadDelayMs: config.injectFeedReadDelayMs },
+      faults: { feedReadDelayMs: config.injectFeedReadDelayMs, feedReadExtraQueries: config.injectFeedReadExtraQueries },
       objectStore: {
         endpoint: `http://objectstore:${OBJECT_STORE_PORT}`,
         publicEndpoint: endpoints.objectStoreUrl,

@@ -174,12 +174,15 @@ describe('the app upload flow against the verifying store', () => {
     const start = await api<{ uploadId: string; objectKey: string; uploadUrl: string }>(`/users/${userId}/uploads`, { contentType: 'image/jpeg' }, token);
     expect(start.status).toBe(201);
     const url = new URL(start.json.uploadUrl);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    // The app binds the content type into the signature (system/app/plugins/object-store.ts).
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
 
     // The app's URL with its signature broken is refused before the real one is used.
     const broken = new URL(url);
     broken.searchParams.set('X-Amz-Signature', '0'.repeat(64));
     expect(await put(broken)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    // ... and so is the app's own URL with another content type than the one it was signed for.
+    expect(await put(url, 'text/html')).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
     expect(await exists(start.json.objectKey)).toBe(false);
 
     expect((await put(url)).status).toBe(200);

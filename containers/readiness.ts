@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
 import pg from 'pg';
@@ -63,16 +63,33 @@ export async function checkHttpOk(url: string): Promise<void> {
   if (response.statusCode !== 200) throw new Error(`GET ${url} answered ${response.statusCode}: ${body.slice(0, 200)}`);
 }
 
-/** HEAD the media bucket, creating it first if the store is empty (MinIO starts with none). */
+/** Anyone may GET an object (not list, not write): what a bucket behind a CDN has on S3. */
+export function publicReadPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+  });
+}
+
+/**
+ * HEAD the media bucket, creating it first if the store is empty (MinIO starts with none), and
+ * let anyone read its objects: the CDN fetches them unsigned, as CloudFront reads a public-read
+ * bucket. MinIO refuses unsigned reads without that policy; s3rver has no policies (501; its
+ * verifying proxy lets unsigned object reads through itself).
+ */
 export async function ensureBucket(options: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }): Promise<void> {
   const s3 = createS3Client(options, 1);
+  const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   try {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
     } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
+      if (status(err) !== 404) throw err;
       await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
     }
+    await s3.send(new PutBucketPolicyCommand({ Bucket: options.bucket, Policy: publicReadPolicy(options.bucket) })).catch((err: unknown) => {
+      if (status(err) !== 501) throw err;
+    });
   } finally {
     s3.destroy();
   }

@@ -22,6 +22,11 @@ export interface ServiceSpec {
   user?: string;
   /** CPU quota (cores); undefined = no quota. */
   cpus?: number;
+  /**
+   * Linux capabilities added to the container's default set, e.g. NET_ADMIN so the harness can
+   * put netem on its interface (runner/faults). Never privileged mode.
+   */
+  capAdd?: readonly string[];
   /** What "started" means; readiness through a real request is checked by the tier afterwards. */
   startedWhen: StartedProbe;
 }
@@ -50,6 +55,15 @@ export type StartedProbe =
   | { kind: 'log'; pattern: RegExp }
   | { kind: 'ports' }
   | { kind: 'command'; command: string };
+
+/**
+ * NET_ADMIN for the tiers whose network faults can be injected (tc netem, runner/faults), on the
+ * local catalog only: its images carry iproute2; registry images have no tc, and deployments
+ * (containers/deploy/, official images) should not ask a cluster for the capability.
+ */
+export function netemCapabilities(ctx: SpecContext): Pick<ServiceSpec, 'capAdd'> {
+  return ctx.catalog.kind === 'local' ? { capAdd: ['NET_ADMIN'] } : {};
+}
 
 /** What every service builder needs: the images to use and the run's shape. */
 export interface SpecContext {

@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ProfileToolSchema } from '../lib/profile-schema.ts';
 import { type ConfigIssue, validateConfigWithRules } from '../lib/validate.ts';
 import { shardLayoutIssue } from '../system/data/shard-map.ts';
 import {
   CacheModeSchema,
   FanOutModeSchema,
   FeedReadDelayMsSchema,
+  FeedReadExtraQueriesSchema,
   LogicalShardsSchema,
   ReadTimeMergeAboveFollowersSchema,
 } from '../system/stack-switches.ts';
@@ -47,6 +49,7 @@ export const StackConfigSchema = Type.Object(
     replicas: Type.Integer({ minimum: 0, maximum: 1, default: 0, description: 'Streaming replicas per physical shard (2011: 1 per primary).' }),
     readFromReplica: Type.Boolean({ default: false, description: 'Feed hydration reads from the replicas (needs replicas: 1).' }),
     injectFeedReadDelayMs: FeedReadDelayMsSchema,
+    injectFeedReadExtraQueries: FeedReadExtraQueriesSchema,
     pgbouncerPoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'pgbouncer default_pool_size: server connections per shard (transaction pooling).' }),
     appPgPoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'pg.Pool size per physical shard inside each app instance (client connections to pgbouncer).' }),
     memcachedMemoryMb: Type.Integer({ minimum: 16, maximum: 65536, default: 128, description: 'memcached memory limit (-m), MB.' }),
@@ -62,6 +65,11 @@ export const StackConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'CPU quotas per container kind.' },
     ),
     startupTimeoutS: Type.Integer({ minimum: 5, maximum: 1800, default: 120, description: 'Seconds each service may take to start and answer a real request.' }),
+    profile: Type.Union([Type.Literal('off'), ...ProfileToolSchema.anyOf], {
+      default: 'off',
+      description:
+        "Run app-0 under clinic (doctor, flame or bubbleprof) while the other app instances run as usual; `feedscale run` collects clinic's output into the job folder and links it from the report.",
+    }),
   },
   { additionalProperties: false },
 );

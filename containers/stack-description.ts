@@ -1,7 +1,7 @@
 import { type PublicEndpoints, appConfigFor } from './app-config-for.ts';
 import type { ResolvedCatalog } from './images/image-catalog.ts';
 import type { ServiceSpec, SpecContext } from './service-spec.ts';
-import { APP_PORT, appService } from './services/app-service.ts';
+import { APP_PORT, appService, profileOf } from './services/app-service.ts';
 import { cdnService } from './services/cdn-service.ts';
 import { memcachedService } from './services/memcached-service.ts';
 import { nginxService } from './services/nginx-service.ts';
@@ -49,7 +49,7 @@ export function describeStack(config: Readonly<StackConfig>, catalog: ResolvedCa
     objectStoreService(ctx),
     cdnService(ctx, config.cpus.nginx),
     notificationSinkService(ctx),
-    ...indexes(config.appInstances).map((i) => appService(ctx, i, appConfigFor(config, catalog, `app-${i}`, endpoints), config.cpus.app)),
+    ...indexes(config.appInstances).map((i) => appService(ctx, i, appConfigFor(config, catalog, `app-${i}`, endpoints), config.cpus.app, profileOf(i, config.profile))),
     ...indexes(config.workers).map((i) => workerService(ctx, i, appConfigFor(config, catalog, `worker-${i}`, endpoints), config.cpus.app)),
     nginxService(ctx, { upstreams: indexes(config.appInstances).map((i) => `app-${i}:${APP_PORT}`) }, config.cpus.nginx),
   ];

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PercentilesSchema } from './percentiles-schema.ts';
+import { RunProfileSchema } from './profile-schema.ts';
 import { ServerMetricsSchema } from './server-metrics-schema.ts';
 
 import { RESULT_SCHEMA_VERSION } from './result-schema-version.ts';
@@ -116,6 +117,25 @@ export const GeneratorHealthSchema = Type.Object(
 );
 export type GeneratorHealth = Static<typeof GeneratorHealthSchema>;
 
+/** One of several load generators that split a run's schedule, with where it ran and its own health. */
+export const GeneratorInstanceSchema = Type.Object(
+  {
+    /** Generator w of W: it sent the arrivals i ≡ w (mod W) of the schedule (a k6 runner: its order). */
+    index: Type.Integer({ minimum: 0 }),
+    /** Host name of the machine it ran on. */
+    host: Type.String(),
+    /** Its process, when it was a process of the harness. */
+    pid: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** A k6 runner's name (its pod), or another label of the generator. */
+    name: Type.Optional(Type.String()),
+    /** How late it began its share after the common start, ms; the schedule was kept, so this is in its send lag. */
+    startLagMs: Type.Optional(Type.Number({ minimum: 0 })),
+    health: GeneratorHealthSchema,
+  },
+  { additionalProperties: false },
+);
+export type GeneratorInstance = Static<typeof GeneratorInstanceSchema>;
+
 export const DriverSchema = Type.Union([Type.Literal('open-loop'), Type.Literal('autocannon'), Type.Literal('k6')]);
 export type Driver = Static<typeof DriverSchema>;
 
@@ -188,6 +208,108 @@ export const RunCostsSchema = Type.Object(
 );
 export type RunCosts = Static<typeof RunCostsSchema>;
 
+/** Failed requests that followed a fault: first to last, by the time each failed (seconds into the measured window). */
+export const ErrorWindowSchema = Type.Object(
+  {
+    /** When the first and the last failed request attributed to the fault ended (a status, a reset, a timeout). */
+    firstS: Type.Number(),
+    lastS: Type.Number(),
+    /** lastS - firstS: how long requests kept failing. */
+    durationS: Type.Number({ minimum: 0 }),
+    /** Failed requests (non-2xx/3xx, timeouts, connection errors, unserved starts) attributed to the fault, by kind. */
+    failed: Type.Integer({ minimum: 0 }),
+    byKind: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type ErrorWindow = Static<typeof ErrorWindowSchema>;
+
+/**
+ * One fault the harness ran (a plan's `faults` entry) with what it did to the run. Times are
+ * seconds since the start of the measured window, on the load generator's clock.
+ */
+export const FaultRecordSchema = Type.Object(
+  {
+    kind: Type.String({ description: 'kill, stop, pause, shard-failover, netem' }),
+    target: Type.String(),
+    /** The containers (services) it acted on: a netem tier is several. */
+    services: Type.Array(Type.String()),
+    /** When the plan asked for it. */
+    plannedAtS: Type.Number(),
+    /** When it took effect: the kill, stop or pause returned; the primary stopped; netem installed. */
+    startS: Type.Number(),
+    /** When its own effect ended (restarted and ready, unpaused, netem removed, pgbouncer re-pointed); null when it never ends in the run. */
+    endS: Type.Union([Type.Number(), Type.Null()]),
+    /** Milestones, e.g. "replica promoted" for a failover, "ready again" after a restart. */
+    steps: Type.Array(Type.Object({ step: Type.String(), atS: Type.Number() }, { additionalProperties: false })),
+    /** Set when the fault could not be run as planned (the run went on). */
+    error: Type.Optional(Type.String()),
+    /** First to last failed request after it; null when nothing failed. */
+    errorWindow: Type.Union([ErrorWindowSchema, Type.Null()]),
+    /**
+     * Time from the fault's start until the per-second p99 of the busiest endpoint was back at or
+     * under its pre-fault level (the highest per-second p99 of the seconds before) for 3 seconds
+     * in a row; null when it never was within the window. Absent without pre-fault seconds.
+     */
+    p99Recovery: Type.Optional(
+      Type.Object(
+        { endpoint: Type.String(), prefaultP99Ms: Type.Number({ minimum: 0 }), recoveredAfterS: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * memcached targets: the apps' cache hit ratio before the fault and the time from the fault's
+     * start until it was back within 5% (relative) of it for 3 samples in a row; null when never.
+     */
+    hitRatioRecovery: Type.Optional(
+      Type.Object(
+        { prefaultHitRatio: Type.Number({ minimum: 0, maximum: 1 }), recoveredAfterS: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * shard-failover: from the fault's start to the intended start of the first acknowledged write
+     * on that shard after which no write to it failed; null when none was acknowledged after it.
+     */
+    writesBackAfterS: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type FaultRecord = Static<typeof FaultRecordSchema>;
+
+/** One kind of acknowledged write, read back after the run (runner/audit). */
+export const AuditedWritesSchema = Type.Object(
+  {
+    /** user.create, follow.create, media.like, upload.complete, or feed.fan-out (a media in each follower's feed). */
+    type: Type.String(),
+    /** Writes the service acknowledged (2xx); for feed.fan-out, feed entries owed by acknowledged uploads. */
+    acknowledged: Type.Integer({ minimum: 0 }),
+    /** Of those, found exactly where they belong. */
+    present: Type.Integer({ minimum: 0 }),
+    /** Acknowledged but not found: a gate metric (`*:lost==0`). */
+    lost: Type.Integer({ minimum: 0 }),
+    /** Found more than once (two rows, or a media twice in one feed): a gate metric (`*:duplicated==0`). */
+    duplicated: Type.Integer({ minimum: 0 }),
+    /** A few of the lost and duplicated ones, for a look by hand. */
+    examples: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditedWrites = Static<typeof AuditedWritesSchema>;
+
+/** The acknowledged-writes audit of a run that wrote: every 2xx write read back from Postgres and Redis. */
+export const WriteAuditSchema = Type.Object(
+  {
+    writes: Type.Array(AuditedWritesSchema),
+    /** Whether the fan-out queue had drained before the feeds were read; when not, feed.fan-out counts may be early. */
+    queueDrained: Type.Boolean(),
+    elapsedMs: Type.Number({ minimum: 0 }),
+    notes: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type WriteAudit = Static<typeof WriteAuditSchema>;
+
 export const RunResultSchema = Type.Object(
   {
     schemaVersion: Type.Literal(RESULT_SCHEMA_VERSION),
@@ -210,6 +332,12 @@ export const RunResultSchema = Type.Object(
     /** The plan's per-request timeout: unserved starts are recorded at this latency. */
     timeoutMs: Type.Number({ exclusiveMinimum: 0 }),
     generator: GeneratorHealthSchema,
+    /**
+     * Present when the run was split over several load generators (scenarios/engines/generator-pool.ts,
+     * k6 runners): each one's health and where it ran. `generator` is then the whole: valid only
+     * when every one of them was, and the whole achieved its intended rate.
+     */
+    generators: Type.Optional(Type.Array(GeneratorInstanceSchema, { minItems: 1 })),
     endpoints: Type.Array(EndpointResultSchema),
     /** Per-step breakdown of a stepped (ramp) run; absent for constant-rate runs. */
     steps: Type.Optional(Type.Array(StepResultSchema)),
@@ -217,6 +345,12 @@ export const RunResultSchema = Type.Object(
     server: Type.Optional(ServerMetricsSchema),
     /** What one request cost the servers over the measured window: low-noise gate metrics. */
     costs: Type.Optional(RunCostsSchema),
+    /** Faults the plan injected during the measured window, with their error windows and recoveries. */
+    faults: Type.Optional(Type.Array(FaultRecordSchema)),
+    /** Acknowledged writes read back after the run (runs that wrote only). */
+    audit: Type.Optional(WriteAuditSchema),
+    /** The app instance that ran under clinic (`--profile`), its output and its overhead. */
+    profile: Type.Optional(RunProfileSchema),
   },
   { additionalProperties: false },
 );

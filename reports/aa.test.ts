@@ -61,7 +61,7 @@ describe('A/A', () => {
     expect(noise).toMatchObject({ endpoint: 'feed.read', metric: 'p(99)', pairs: 4 });
     // ln ratios +-0.0488 and -0.0513: sd about 5.8%.
     expect(noise!.sdLogRatio).toBeCloseTo(0.058, 2);
-    expect(noise!.toleranceFor80PercentPass).toBeGreaterThan(noise!.typicalHalfWidth);
+    expect(noise!.toleranceFor90PercentPass).toBeGreaterThan(noise!.typicalHalfWidth);
   });
 
   it('refuses fewer than 3 healthy pairs, naming what it needs', () => {

@@ -1,22 +1,10 @@
-import { FeedscaleError } from '../lib/errors.ts';
 import type { GateResult, ThresholdStatus } from './gate/evaluate-gate.ts';
-import {
-  binomial,
-  buildTrial,
-  judgeTrials,
-  pairNoise,
-  summarizeTrials,
-  trialIndices,
-  unrankCombination,
-  type PairNoise,
-  type RunPair,
-  type TrialDesign,
-  type TrialsSummary,
-} from './gate/gate-trials.ts';
+import { buildTrial, designAt, judgeSubsets, judgeTrials, type PairNoise, type RunPair, type TrialsSummary } from './gate/gate-trials.ts';
 import { parseThreshold, type Threshold } from './gate/threshold.ts';
 import type { Report } from './report-schema.ts';
 import { MIN_REPEATS_FOR_VERDICT } from './stats/intervals.ts';
 import { describeUnhealthy, selectRepeats } from './stats/repeat-selection.ts';
+import { FeedscaleError } from '../lib/errors.ts';
 
 /**
  * A/A: how the gate behaves when nothing changed. One configuration runs 2k times; its repeats
@@ -43,8 +31,6 @@ export interface AaInput {
   seed: number;
   confidence?: number;
 }
-
-export const DEFAULT_MAX_TRIALS = 1024;
 
 export interface AaSummary extends TrialsSummary {
   configuration: string;
@@ -97,43 +83,35 @@ export function runAa(input: AaInput): AaSummary {
     throw new FeedscaleError('CFG_ERR_INVALID', `A/A configuration "${configuration}" is not in the report (${input.report.configurations.map((c) => c.name).join(', ')})`);
   }
   const { pairs, dropped } = adjacentPairs(input.report, configuration);
-  if (pairs.length < MIN_REPEATS_FOR_VERDICT) {
-    throw new FeedscaleError(
-      'CFG_ERR_INVALID',
+  const side = { configuration, plan: input.report.metadata.plan };
+  const sides = { baseline: side, candidate: side };
+  const judged = judgeSubsets({
+    pairs,
+    pairsPerTrial: input.pairsPerTrial,
+    orientations: true,
+    sides,
+    thresholds,
+    maxTrials: input.maxTrials,
+    seed: input.seed,
+    confidence: input.confidence,
+    tooFewPairs:
       `A/A needs at least ${MIN_REPEATS_FOR_VERDICT} pairs of healthy back-to-back repeats (2j, 2j+1) of "${configuration}", got ${pairs.length}` +
-        `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${2 * MIN_REPEATS_FOR_VERDICT} repeats`,
-    );
-  }
-  const k = input.pairsPerTrial ?? pairs.length;
-  if (!Number.isInteger(k) || k < MIN_REPEATS_FOR_VERDICT || k > pairs.length) {
-    throw new FeedscaleError('CFG_ERR_INVALID', `pairsPerTrial must be an integer from ${MIN_REPEATS_FOR_VERDICT} to the ${pairs.length} healthy pairs, got ${k}`);
-  }
-  const orientations = 2 ** k;
-  const distinctSplits = binomial(pairs.length, k) * orientations;
-  const { indices, sampled } = trialIndices(distinctSplits, input.maxTrials ?? DEFAULT_MAX_TRIALS, input.seed);
-  const designOf = (index: number): TrialDesign => {
-    const chosen = unrankCombination(pairs.length, k, Math.floor(index / orientations));
-    const mask = index % orientations;
-    return { pairs: chosen, secondIsBaseline: chosen.map((_, bit) => ((mask >> bit) & 1) === 1) };
-  };
-  const sides = { baseline: { configuration, plan: input.report.metadata.plan }, candidate: { configuration, plan: input.report.metadata.plan } };
-  const results = judgeTrials(indices.map((i) => buildTrial(pairs, designOf(i), sides)), thresholds, input.confidence);
-  const [runOrder] = judgeTrials([buildTrial(pairs, designOf(0), sides)], thresholds, input.confidence);
-  const summary = summarizeTrials(results);
-  const endpoints = [...new Set(pairs.flatMap((p) => p.first.endpoints.map((e) => e.endpoint)))];
+      `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${2 * MIN_REPEATS_FOR_VERDICT} repeats`,
+  });
+  const [runOrder] = judgeTrials([buildTrial(pairs, designAt(0, pairs.length, judged.pairsPerTrial, true), sides)], thresholds, input.confidence);
   return {
-    ...summary,
+    ...judged.summary,
     configuration,
     pairs: pairs.length,
-    pairsPerTrial: k,
-    distinctSplits,
-    trials: results.length,
-    sampled,
-    falseAlarmRate: summary.verdicts.failRate,
-    inconclusiveRate: summary.verdicts.inconclusiveRate,
+    pairsPerTrial: judged.pairsPerTrial,
+    distinctSplits: judged.distinct,
+    trials: judged.results.length,
+    sampled: judged.sampled,
+    falseAlarmRate: judged.summary.verdicts.failRate,
+    inconclusiveRate: judged.summary.verdicts.inconclusiveRate,
     runOrderVerdict: runOrder!.verdict,
     dropped,
-    noise: pairNoise(pairs, thresholds, endpoints, k),
-    results,
+    noise: judged.noise,
+    results: judged.results,
   };
 }

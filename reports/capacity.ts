@@ -1,5 +1,6 @@
 import { createWorkloadModel, usersSupported, type WorkloadModel } from '../scenarios/workload/model.ts';
 import type { Report } from './report-schema.ts';
+import { selectRepeats } from './stats/repeat-selection.ts';
 import type { RunResult, StepResult } from '../lib/result-schema.ts';
 import { type StepSlo, type StepVerdict, judgeStep as judgeStepAgainstSlo } from '../scenarios/plans/step-verdict.ts';
 
@@ -103,9 +104,9 @@ export function capacityOfReport(report: Report, options: CapacityOptions & { mo
   const model = options.model ?? createWorkloadModel();
   const out: ConfigurationCapacity[] = [];
   for (const { name } of report.configurations) {
-    const runs = report.runs
-      .filter((r) => r.configuration === name)
-      .map((r) => capacityOfRun(r, { ...options, model }))
+    // One run per repeat (its last healthy attempt, else its last): a re-run attempt is not an extra repeat.
+    const runs = selectRepeats(report.runs, name)
+      .shown.map((r) => capacityOfRun(r, { ...options, model }))
       .filter((c): c is RunCapacity => c !== null);
     if (runs.length === 0) continue;
     // The lowest over the repeats; its bound is that repeat's (a measured knee wins a tie).

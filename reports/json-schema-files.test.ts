@@ -17,7 +17,7 @@ describe('committed JSON Schema files', () => {
     for (const content of Object.values(jsonSchemaFiles())) {
       const parsed = JSON.parse(content) as Record<string, unknown>;
       expect(parsed.$schema).toBe('http://json-schema.org/draft-07/schema#');
-      expect(parsed.$id).toMatch(/^urn:feedscale:(result|report):v\d+$/);
+      expect(parsed.$id).toMatch(/^urn:feedscale:(result|report|calibration):v\d+$/);
       expect(parsed.type).toBe('object');
     }
   });

@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ReportSchema, REPORT_SCHEMA_VERSION } from './report-schema.ts';
 import { RESULT_SCHEMA_VERSION, RunResultSchema } from '../lib/result-schema.ts';
+import { CALIBRATION_SCHEMA_VERSION, CalibrationSchema } from '../simulator/calibration/calibration-schema.ts';
 
 /** Where the committed JSON Schema files live, relative to the repository root. */
 export const JSON_SCHEMA_DIR = 'reports/json-schema';
@@ -14,6 +15,7 @@ export function jsonSchemaFiles(): Record<string, string> {
   return {
     'result.schema.json': render(RunResultSchema, 'result', RESULT_SCHEMA_VERSION, 'feedscale run result (one configuration, plan and repeat)'),
     'report.schema.json': render(ReportSchema, 'report', REPORT_SCHEMA_VERSION, 'feedscale report (runs, summary and comparison)'),
+    'calibration.schema.json': render(CalibrationSchema, 'calibration', CALIBRATION_SCHEMA_VERSION, 'feedscale calibration of the reference-stack model (calibration.json)'),
   };
 }
 

@@ -1,18 +1,6 @@
 import { FeedscaleError } from '../lib/errors.ts';
-import { DEFAULT_MAX_TRIALS } from './aa.ts';
 import type { GateResult } from './gate/evaluate-gate.ts';
-import {
-  binomial,
-  buildTrial,
-  judgeTrials,
-  pairNoise,
-  summarizeTrials,
-  trialIndices,
-  unrankCombination,
-  type PairNoise,
-  type RunPair,
-  type TrialsSummary,
-} from './gate/gate-trials.ts';
+import { judgeSubsets, type PairNoise, type RunPair, type TrialsSummary } from './gate/gate-trials.ts';
 import { parseThreshold, type Threshold } from './gate/threshold.ts';
 import type { Report } from './report-schema.ts';
 import { MIN_REPEATS_FOR_VERDICT } from './stats/intervals.ts';
@@ -81,39 +69,30 @@ export function runPower(input: PowerInput): PowerSummary {
   }
   if (input.baselineConfiguration === input.candidateConfiguration) throw new FeedscaleError('CFG_ERR_INVALID', 'power needs two different configurations');
   const { pairs, dropped } = configurationPairs(input.report, input.baselineConfiguration, input.candidateConfiguration);
-  if (pairs.length < MIN_REPEATS_FOR_VERDICT) {
-    throw new FeedscaleError(
-      'CFG_ERR_INVALID',
-      `power needs at least ${MIN_REPEATS_FOR_VERDICT} repeats healthy on both configurations, got ${pairs.length}${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}`,
-    );
-  }
-  const k = input.pairsPerTrial ?? pairs.length;
-  if (!Number.isInteger(k) || k < MIN_REPEATS_FOR_VERDICT || k > pairs.length) {
-    throw new FeedscaleError('CFG_ERR_INVALID', `pairsPerTrial must be an integer from ${MIN_REPEATS_FOR_VERDICT} to the ${pairs.length} healthy pairs, got ${k}`);
-  }
-  const distinctSubsets = binomial(pairs.length, k);
-  const { indices, sampled } = trialIndices(distinctSubsets, input.maxTrials ?? DEFAULT_MAX_TRIALS, input.seed);
   const plan = input.report.metadata.plan;
-  const sides = { baseline: { configuration: input.baselineConfiguration, plan }, candidate: { configuration: input.candidateConfiguration, plan } };
-  const trials = indices.map((i) => {
-    const chosen = unrankCombination(pairs.length, k, i);
-    return buildTrial(pairs, { pairs: chosen, secondIsBaseline: chosen.map(() => false) }, sides);
+  const judged = judgeSubsets({
+    pairs,
+    pairsPerTrial: input.pairsPerTrial,
+    orientations: false,
+    sides: { baseline: { configuration: input.baselineConfiguration, plan }, candidate: { configuration: input.candidateConfiguration, plan } },
+    thresholds,
+    maxTrials: input.maxTrials,
+    seed: input.seed,
+    confidence: input.confidence,
+    tooFewPairs: `power needs at least ${MIN_REPEATS_FOR_VERDICT} repeats healthy on both configurations, got ${pairs.length}${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}`,
   });
-  const results = judgeTrials(trials, thresholds, input.confidence);
-  const summary = summarizeTrials(results);
-  const endpoints = [...new Set(pairs.flatMap((p) => p.second.endpoints.map((e) => e.endpoint)))];
   return {
-    ...summary,
+    ...judged.summary,
     baselineConfiguration: input.baselineConfiguration,
     candidateConfiguration: input.candidateConfiguration,
     pairs: pairs.length,
-    pairsPerTrial: k,
-    distinctSubsets,
-    trials: results.length,
-    sampled,
-    detectionRate: summary.verdicts.failRate,
+    pairsPerTrial: judged.pairsPerTrial,
+    distinctSubsets: judged.distinct,
+    trials: judged.results.length,
+    sampled: judged.sampled,
+    detectionRate: judged.summary.verdicts.failRate,
     dropped,
-    effect: pairNoise(pairs, thresholds, endpoints, k),
-    results,
+    effect: judged.noise,
+    results: judged.results,
   };
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PercentilesSchema } from '../lib/percentiles-schema.ts';
 import { LoadModelSchema, RunResultSchema } from '../lib/result-schema.ts';
 import { ConfigurationAttributionSchema, ServerSummarySchema } from './server-summary-schema.ts';
+import { ModelValidationSchema, PredictionLabelSchema } from './model/model-validation-schema.ts';
 
 /**
  * The report: what one `feedscale` invocation measured, across configurations, ready for
@@ -232,6 +233,10 @@ export const ReportSchema = Type.Object(
     serverSummary: Type.Optional(Type.Array(ServerSummarySchema)),
     /** Per non-baseline configuration: what changed on the server side against the baseline. Absent with serverSummary. */
     attribution: Type.Optional(Type.Array(ConfigurationAttributionSchema)),
+    /** Model vs measured: each configuration predicted by a calibration that excluded it (reports/model/). */
+    model: Type.Optional(ModelValidationSchema),
+    /** Present on reports of `feedscale simulate`: every figure in it is predicted by the model, none measured. */
+    prediction: Type.Optional(PredictionLabelSchema),
   },
   { additionalProperties: false },
 );

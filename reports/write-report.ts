@@ -44,7 +44,7 @@ export async function writeReport(dir: string, report: Report, options: WriteRep
   }
   const files: Array<[path: string, content: string]> = [
     [join(dir, REPORT_JSON_FILE), renderJson(report)],
-    [join(dir, REPORT_MARKDOWN_FILE), renderMarkdown(report)],
+    [join(dir, REPORT_MARKDOWN_FILE), renderMarkdown(report, options)],
     [join(dir, REPORT_HTML_FILE), renderHtml(report, options)],
   ];
   const written: WrittenReport = { jsonPath: files[0]![0], markdownPath: files[1]![0], htmlPath: files[2]![0] };

@@ -7,6 +7,7 @@ import { runK6 } from '../scenarios/drivers/k6-runner.ts';
 import { runClosedLoop } from '../scenarios/engines/autocannon-driver.ts';
 import { FeedscaleError } from '../lib/errors.ts';
 import { type OpenLoopProgress, runOpenLoop } from '../scenarios/engines/open-loop-engine.ts';
+import { runGeneratorPool } from '../scenarios/engines/generator-pool.ts';
 import { runSearch } from '../scenarios/engines/search-ramp.ts';
 import type { StepVerdict } from '../scenarios/plans/step-verdict.ts';
 import type { EngineRun } from '../scenarios/engines/run-result.ts';
@@ -27,6 +28,8 @@ export interface DriveLoadOptions {
   onProgress?: (progress: OpenLoopProgress) => void;
   /** Capacity-search plans: called after each step with its verdict. */
   onStep?: (verdict: StepVerdict, index: number) => void;
+  /** Open loop: told the load's t = 0 (performance.now() ms) just before the first send (several generators: their common start); faults align on it. */
+  onStart?: (originMs: number) => void;
 }
 
 /**
@@ -36,7 +39,8 @@ export interface DriveLoadOptions {
  */
 export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | RunResult> {
   const { plan, baseUrl, population, streamSeed, signal } = options;
-  const source = createRequestGenerator({ ...plan.targeting, seed: streamSeed, mix: plan.mix, population });
+  const streamOptions = { ...plan.targeting, seed: streamSeed, mix: plan.mix, population };
+  const source = createRequestGenerator(streamOptions);
   if (plan.search && plan.arrival.kind !== 'steps') {
     if (plan.driver !== 'open-loop') throw new FeedscaleError('CFG_ERR_INVALID', `/driver: plan "${plan.name}" is a capacity search, which only the open-loop driver can run`);
     return runSearch({
@@ -59,10 +63,9 @@ export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | 
     });
   }
   switch (plan.driver) {
-    case 'open-loop':
-      return runOpenLoop({
+    case 'open-loop': {
+      const run = {
         baseUrl,
-        source,
         arrival: plan.arrival.kind === 'poisson' ? { ...plan.arrival, seed: streamSeed } : plan.arrival,
         durationS: plan.durationS,
         warmupS: plan.warmupS,
@@ -70,7 +73,13 @@ export async function driveLoad(options: DriveLoadOptions): Promise<EngineRun | 
         timeoutMs: plan.timeoutMs,
         signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+      };
+      // Several generators: child processes, each a share of the same schedule and stream, merged exactly.
+      if ((plan.generators ?? 1) > 1) {
+        return runGeneratorPool({ ...run, generators: plan.generators!, source: { kind: 'requests', options: streamOptions }, ...(options.onStart ? { onStart: options.onStart } : {}) });
+      }
+      return runOpenLoop({ ...run, source, ...(options.onStart ? { onStart: options.onStart } : {}) });
+    }
     case 'autocannon':
       // Closed loop: maxInFlight connections, each with one request outstanding.
       return runClosedLoop({ baseUrl, source, connections: inFlightCapOf(plan), durationS: plan.durationS, warmupS: plan.warmupS, timeoutMs: plan.timeoutMs, signal });

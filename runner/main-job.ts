@@ -123,7 +123,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
           seed: run.seed,
           streamSeed: streamSeed(run.seed, repeat),
         })),
-        ctx,
+        { ...ctx, stackEngine: run.engine, jobDir: outDir },
       );
       for (const [k, result] of results.entries()) {
         await writeRunResult(outDir, plan.name, result);
@@ -153,7 +153,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     });
     // One plan keeps the report at the top of the folder; several get a folder each.
     const dir = plans.length === 1 ? outDir : join(outDir, plan.name);
-    const files = await writeReport(dir, report, { slo: plan.slo, model });
+    const files = await writeReport(dir, report, { slo: plan.slo, model, jobFolderHref: plans.length === 1 ? '' : '../' });
     reports.push({ plan: plan.name, report, files, table: renderTextTables(report) });
   }
   await linkLatest(run.outDir, outDir);

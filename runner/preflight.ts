@@ -4,6 +4,8 @@ import { FeedscaleError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { locateK6, resolveK6Script } from '../scenarios/drivers/k6-runner.ts';
 import type { Plan } from '../scenarios/plans/plan-schema.ts';
+import type { StackConfig } from '../containers/stack-config.ts';
+import { checkFaultTargets } from './faults/fault-targets.ts';
 
 /**
  * The output folder exists (or can be made) and is writable: checked before anything starts,
@@ -29,4 +31,14 @@ export async function checkDrivers(plans: readonly Plan[], docker: Dockerode, lo
   resolveK6Script();
   const located = await locateK6({ docker });
   log.info(`k6 for plan(s) ${k6Plans.map((p) => p.name).join(', ')}: ${located.via === 'binary' ? located.path : `image ${located.image}`}`);
+}
+
+/**
+ * Every plan's faults can run on every configuration's stack (the target exists: the app
+ * instance, the worker, the memcached instance, the replica to promote, the tier for netem),
+ * checked before any container starts: CFG_ERR_INVALID naming the plan, the field and the
+ * configuration (runner/faults/fault-targets.ts).
+ */
+export function checkFaults(plans: readonly Plan[], configurations: ReadonlyArray<{ name: string; stack: Readonly<StackConfig> }>): void {
+  checkFaultTargets(plans, configurations);
 }

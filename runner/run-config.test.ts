@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFeedscaleError } from '../lib/errors.ts';
-import { expandMatrix, loadRunConfig } from './run-config.ts';
+import { expandMatrix, loadRunConfig, loadSavedRunConfig } from './run-config.ts';
 
 function issuesOf(input: unknown): string[] {
   try {
@@ -61,5 +61,15 @@ describe('the run configuration', () => {
   it('names every broken field at once', () => {
     const issues = issuesOf({ seed: -1, stack: { appInstances: 0 }, load: { rateRps: 'x' }, bogus: true });
     expect(issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['/seed', '/stack/appInstances', '/load/rateRps', '/bogus']));
+  });
+});
+
+describe('loadSavedRunConfig', () => {
+  it('resumes a matrix job with the configurations it resolved, not the default ones', () => {
+    const { run, configurations } = loadRunConfig({ matrix: { physicalShards: [1, 2], cache: ['off'] } });
+    const saved = JSON.parse(JSON.stringify({ run, configurations }));
+    const resumed = loadSavedRunConfig(saved);
+    expect(resumed.configurations.map((c) => c.name)).toEqual(configurations.map((c) => c.name));
+    expect(resumed.configurations.map((c) => c.stack.physicalShards)).toEqual([1, 2]);
   });
 });

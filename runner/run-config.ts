@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FeedscaleError } from '../lib/errors.ts';
 import { deepFreeze, listIssues, validateConfig, withoutDefaults } from '../lib/validate.ts';
-import { type StackConfig, StackConfigSchema, checkStackConfig } from '../containers/stack-config.ts';
+import { type StackConfig, StackConfigSchema, checkStackConfig, loadStackConfig } from '../containers/stack-config.ts';
 import { WorkloadModelSchema } from '../scenarios/workload/model.ts';
 
 /**
@@ -27,8 +27,17 @@ export const DEFAULT_CONFIGURATIONS: ConfigurationSpec[] = [
   { name: 'memcached-off', description: 'every hydration reads Postgres', stack: { cache: 'off' } },
 ];
 
+/** What runs each configuration's stack; the plans, the collectors and the report are the same on both. */
+export const StackEngineSchema = Type.Union([Type.Literal('testcontainers'), Type.Literal('swarm')], {
+  default: 'testcontainers',
+  description:
+    'testcontainers: one container per service on this Docker engine; swarm: `docker stack deploy` of the same services on Docker Swarm (a single-node swarm is initialised for the run when the engine has none, and left again after it).',
+});
+export type StackEngine = Static<typeof StackEngineSchema>;
+
 export const RunConfigSchema = Type.Object(
   {
+    engine: StackEngineSchema,
     seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 2011, description: 'Seed of the dataset and of every request stream.' }),
     outDir: Type.String({ minLength: 1, default: 'out', description: 'Results go to `<outDir>/<timestamp>-<id>/`; `<outDir>/latest` points at the newest.' }),
     stack: Type.Object(StackConfigSchema.properties, { additionalProperties: false, default: {}, description: 'The base stack every configuration starts from.' }),
@@ -122,6 +131,25 @@ export function expandMatrix(matrix: Readonly<Record<string, readonly unknown[] 
       .join(', '),
     stack: stack as ConfigurationSpec['stack'],
   }));
+}
+
+/**
+ * The run config and configurations of a job folder's manifest, validated again: the
+ * configurations as they were resolved then (a matrix already expanded), so `--resume` runs
+ * exactly what the interrupted job was to run.
+ */
+export function loadSavedRunConfig(saved: { run: unknown; configurations: readonly { name: string; description?: string; stack: unknown }[] }): {
+  run: Readonly<RunConfig>;
+  configurations: ResolvedConfiguration[];
+} {
+  const { matrix: _expanded, ...rest } = (saved.run ?? {}) as Record<string, unknown>;
+  const run = validateConfig(RunConfigSchema, rest, 'saved run configuration');
+  const configurations = saved.configurations.map((c, i) => ({
+    name: c.name,
+    description: c.description ?? '',
+    stack: loadStackConfig(c.stack, `saved configuration ${i} ("${c.name}")`) as StackConfig,
+  }));
+  return { run, configurations };
 }
 
 /** Validates the run config and each configuration's merged stack; every issue names its path. */

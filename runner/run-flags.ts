@@ -5,6 +5,7 @@
 /** Command-line options of `feedscale run` and the config field each one sets. */
 export const RUN_FLAGS = Object.freeze({
   catalog: { flag: '--catalog <kind>', path: ['stack', 'catalog'], help: 'image catalog: auto | official | local' },
+  engine: { flag: '--engine <engine>', path: ['engine'], help: 'what runs the stacks: testcontainers | swarm (docker stack deploy)' },
   shards: { flag: '--shards <n>', path: ['stack', 'physicalShards'], help: 'physical Postgres shards (each behind pgbouncer)' },
   logicalShards: { flag: '--logical-shards <n>', path: ['stack', 'logicalShards'], help: 'logical shards (schemas)' },
   instances: { flag: '--instances <n>', path: ['stack', 'appInstances'], help: 'app instances behind nginx' },
@@ -18,6 +19,7 @@ export const RUN_FLAGS = Object.freeze({
   scale: { flag: '--scale <fraction>', path: ['workload', 'scaleFactor'], help: 'fraction of the 14M users to generate (e.g. 0.0002)' },
   repeats: { flag: '--repeats <n>', path: ['repeats'], help: 'repeats per configuration, interleaved' },
   duet: { flag: '--duet', path: ['duet'], help: 'run the configurations of each repeat side by side, loaded at the same moment' },
+  profile: { flag: '--profile <tool>', path: ['stack', 'profile'], help: 'run app-0 under clinic: doctor | flame | bubbleprof; output linked from the report' },
   out: { flag: '--out <dir>', path: ['outDir'], help: 'output folder' },
 } as const);
 export type RunFlag = keyof typeof RUN_FLAGS;

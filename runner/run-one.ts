@@ -5,6 +5,7 @@ import type { DockerEngine } from '../containers/docker/engine.ts';
 import { sweepRun } from '../containers/docker/cleanup.ts';
 import type { ResolvedCatalog } from '../containers/images/image-catalog.ts';
 import { type StartedStack, newRunId, startStack } from '../containers/stack.ts';
+import { startSwarmStack } from '../containers/swarm/swarm-stack.ts';
 import { startCollectors } from './collectors/start-collectors.ts';
 import type { RunResult } from '../lib/result-schema.ts';
 import { toRunResult } from '../scenarios/engines/run-result.ts';
@@ -18,10 +19,16 @@ import { loadPostgresRows } from '../system/data/seed-loader.ts';
 import type { WorkloadModel } from '../scenarios/workload/model.ts';
 import type { SeedRedisJob, SeedRedisMessage } from './seed-redis-worker.ts';
 import { driveLoad } from './drive-load.ts';
+import { type FaultOutcome, type StartedFaults, scheduleFaults } from './faults/fault-executor.ts';
+import { faultRecords } from './faults/fault-effects.ts';
+import { stackServices } from './faults/fault-targets.ts';
+import { auditWrites } from './audit/audit-writes.ts';
+import { auditedTypes, planWrites } from './audit/plan-writes.ts';
 import { DEFAULT_SEED_OBJECTS_MAX, seedObjects } from './seed-objects.ts';
 import { withShardPools } from '../containers/shard-schemas.ts';
 import type { Progress } from './progress.ts';
-import type { ResolvedConfiguration } from './run-config.ts';
+import type { ResolvedConfiguration, StackEngine } from './run-config.ts';
+import { checkProfilerAvailable, collectProfile, profileDirOf } from './profile/collect-profile.ts';
 
 export interface RunOneContext {
   engine: DockerEngine;
@@ -31,6 +38,10 @@ export interface RunOneContext {
   signal: AbortSignal;
   /** Every run ID this process starts, so an interrupt can tear them down. */
   runIds: Set<string>;
+  /** What runs the stacks (run configuration `engine`); Testcontainers when absent. */
+  stackEngine?: StackEngine;
+  /** The job folder: a profiled run (`--profile`) puts clinic's output there, beside its result. */
+  jobDir?: string;
 }
 
 export interface RunOneInput {
@@ -126,7 +137,9 @@ interface PreparedRun {
 /** Starts the configuration's stack and seeds it; the stack is registered for teardown first. */
 async function prepareRun(input: RunOneInput, ctx: RunOneContext, runId: string): Promise<PreparedRun> {
   ctx.log.info({ runId }, `${input.label}: starting stack ${runId}`);
-  const stack = await startStack(input.configuration.stack, { engine: ctx.engine, catalog: ctx.catalog, log: ctx.log, runId, signal: ctx.signal });
+  checkProfilerAvailable(input.configuration.stack);
+  const start = ctx.stackEngine === 'swarm' ? startSwarmStack : startStack;
+  const stack = await start(input.configuration.stack, { engine: ctx.engine, catalog: ctx.catalog, log: ctx.log, runId, signal: ctx.signal });
   checkAborted(ctx.signal);
   await seedStack(stack, input, ctx);
   checkAborted(ctx.signal);
@@ -161,9 +174,19 @@ async function measureRun({ input, runId, stack }: PreparedRun, ctx: RunOneConte
   });
   const startedAt = new Date().toISOString();
   // The measured window on the collectors' clock: after the warm-up, for the plan's duration.
-  const windowStartS = (performance.now() - collectorsT0Ms) / 1000 + plan.warmupS;
+  let windowStartS = (performance.now() - collectorsT0Ms) / 1000 + plan.warmupS;
   let measured: Awaited<ReturnType<typeof driveLoad>>;
   let server: Awaited<ReturnType<typeof collectors.stop>> | undefined;
+  // The plan's faults run on timers aligned with the load's own clock (runner/faults).
+  let faults: StartedFaults | undefined;
+  let outcomes: FaultOutcome[] | undefined;
+  const onStart = plan.faults?.length
+    ? (originMs: number) => {
+        windowStartS = (originMs - collectorsT0Ms) / 1000 + plan.warmupS;
+        const targets = { docker: ctx.engine.docker, runId, redisUrl: stack.redisUrl, shards: stack.shards, services: stackServices(stack.config) };
+        faults = scheduleFaults(plan.faults!, targets, { originMs, warmupS: plan.warmupS, log: ctx.log.child({ runId }), signal: ctx.signal });
+      }
+    : undefined;
   try {
     measured = await driveLoad({
       plan,
@@ -177,8 +200,12 @@ async function measureRun({ input, runId, stack }: PreparedRun, ctx: RunOneConte
         ctx.log.info(
           `${label}: search step ${i + 1} at ${v.rateRps} rps: ${v.generatorValid ? (v.meetsSlo ? 'meets the SLO' : `breaks it (${v.reasons.join('; ')})`) : 'load generator fell behind: search ends'}`,
         ),
+      ...(onStart ? { onStart } : {}),
     });
+    // Whatever the plan still has down (a restart not yet due, a pause, netem) is ended before the audit.
+    outcomes = await faults?.finish();
   } finally {
+    if (faults && !outcomes) await faults.finish({ abort: true }).catch(() => undefined);
     loadTask.finish();
     server = await collectors.stop().catch((err: Error) => {
       ctx.log.warn({ err: err.message }, 'server-side metrics lost');
@@ -191,6 +218,41 @@ async function measureRun({ input, runId, stack }: PreparedRun, ctx: RunOneConte
     ...base,
     ...(server ? { server, costs: costsOf(server, { startS: windowStartS, endS: windowStartS + plan.durationS }, requests) } : {}),
   };
+  const writeLog = 'writeLog' in measured ? measured.writeLog : undefined;
+  if (plan.faults?.length) {
+    result.faults = faultRecords(outcomes ?? [], {
+      endpoints: base.endpoints,
+      failures: writeLog?.failures ?? [],
+      writes: writeLog?.writes ?? [],
+      server,
+      collectorsWindowStartS: windowStartS,
+      shardMap: stack.shardMap,
+    });
+  }
+  if (planWrites(plan)) {
+    if (!writeLog) ctx.log.warn(`${label}: the ${plan.driver} driver keeps no write log; no acknowledged-writes audit`);
+    else {
+      const audit = await auditWrites(writeLog.writes, { shards: stack.shards, shardMap: stack.shardMap, redisUrl: stack.redisUrl, feedMaxLength: APP_DEFAULTS.feedMaxLength }, { log: ctx.log, types: auditedTypes(plan) }).catch(
+        (err: Error) => {
+          ctx.log.warn({ err: err.message }, `${label}: the acknowledged-writes audit failed`);
+          return undefined;
+        },
+      );
+      if (audit) {
+        result.audit = audit;
+        const bad = audit.writes.filter((w) => w.lost > 0 || w.duplicated > 0);
+        ctx.log[bad.length > 0 ? 'warn' : 'info'](
+          { audit: audit.writes.map(({ type, acknowledged, present, lost, duplicated }) => ({ type, acknowledged, present, lost, duplicated })) },
+          `${label}: acknowledged writes ${bad.length > 0 ? `LOST or DUPLICATED: ${bad.map((w) => `${w.type} lost ${w.lost}, duplicated ${w.duplicated}`).join('; ')}` : 'all present exactly once'}`,
+        );
+      }
+    }
+  }
+  // After the measured window and before the teardown: clinic writes its output when app-0 ends.
+  if (stack.config.profile !== 'off') {
+    const dir = profileDirOf(plan.name, configuration.name, repeat, input.attempt);
+    result.profile = await collectProfile({ docker: ctx.engine.docker, runId, tool: stack.config.profile, jobDir: ctx.jobDir, dir, server, signal: ctx.signal, log: ctx.log });
+  }
   if (!result.generator.valid) ctx.log.warn({ reasons: result.generator.reasons }, `${label}: load generator unhealthy; this attempt gives no latency verdict`);
   return result;
 }

@@ -34,6 +34,14 @@ export const ReadTimeMergeAboveFollowersSchema = Type.Union([Type.Null(), Type.I
   description: 'Accounts with more followers are not fanned out; feed reads merge their media instead. null = off, as in 2011.',
 });
 
+export const FeedReadExtraQueriesSchema = Type.Integer({
+  minimum: 0,
+  maximum: 100,
+  default: 0,
+  description:
+    "Fault injection: extra round trips to the feed owner's shard on every feed read (a trivial query each), to check that a gate catches a rise in queries per request. 0 = none.",
+});
+
 export const FeedReadDelayMsSchema = Type.Integer({
   minimum: 0,
   maximum: 60_000,

@@ -4,7 +4,8 @@ import { IMAGES_DIR, REPO_ROOT, prepareContext } from '../images/bundle.ts';
 import { debianBaseTag } from '../images/debian-base.ts';
 import { hashBuildInputs } from '../images/image-build.ts';
 import { OBJECT_STORE_FLAVOURS, OFFICIAL_IMAGES, type CatalogKind, type ResolvedCatalog, type ServiceName } from '../images/image-catalog.ts';
-import { APP_ENTRIES } from '../images/resolve-catalog.ts';
+import { clinicImageTag } from '../images/clinic-tools.ts';
+import { APP_ENTRIES, appBuildArgs } from '../images/resolve-catalog.ts';
 
 /**
  * The tag `buildImageCached` gives a context: the repository and the first 16 hex of the
@@ -33,7 +34,7 @@ const appContext = { name: 'deploy-app', dockerfileDir: join(IMAGES_DIR, 'app'),
 export async function catalogNames(kind: CatalogKind, reason: string): Promise<ResolvedCatalog> {
   if (kind === 'official') {
     const { node, ...services } = OFFICIAL_IMAGES;
-    const app = await tagOf('feedscale/app', appContext, { BASE: node });
+    const app = await tagOf('feedscale/app', appContext, appBuildArgs(node, await clinicImageTag()));
     return { requested: 'official', kind, reason, images: { ...services, app }, objectStore: OBJECT_STORE_FLAVOURS.official };
   }
   const base = { BASE: debianBaseTag() };
@@ -52,7 +53,7 @@ export async function catalogNames(kind: CatalogKind, reason: string): Promise<R
       { name: 'deploy-objectstore', dockerfileDir: join(IMAGES_DIR, 'objectstore'), entries: [{ source: join(IMAGES_DIR, 'objectstore', 's3rver-main.ts'), outfile: 's3rver-main.mjs' }] },
       { BASE: node },
     ),
-    tagOf('feedscale/app', appContext, { BASE: node }),
+    clinicImageTag().then((clinic) => tagOf('feedscale/app', appContext, appBuildArgs(node, clinic))),
   ]);
   const images: Record<ServiceName, string> = { postgres, pgbouncer, redis, memcached, nginx, objectstore, app };
   return { requested: 'local', kind, reason, images, objectStore: OBJECT_STORE_FLAVOURS.local };

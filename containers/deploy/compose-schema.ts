@@ -38,6 +38,7 @@ export const ComposeServiceSchema = Type.Object(
     command: Type.Optional(Type.Array(Type.String())),
     environment: Type.Optional(Type.Record(Type.String({ pattern: '^[^=]+$' }), Type.String(), { additionalProperties: false })),
     user: Type.Optional(Type.String({ minLength: 1 })),
+    cap_add: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z_]+$' }))),
     /** Container labels (what `feedscale down` and `docker ps --filter label=` see). */
     labels: Labels,
     configs: Type.Optional(

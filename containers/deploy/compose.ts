@@ -105,6 +105,7 @@ function composeService(spec: ServiceSpec, config: Readonly<StackConfig>, option
     ...(spec.command ? { command: [...spec.command] } : {}),
     ...(spec.environment ? { environment: { ...spec.environment } } : {}),
     ...(spec.user ? { user: spec.user } : {}),
+    ...(spec.capAdd?.length ? { cap_add: [...spec.capAdd] } : {}),
     labels,
     ...(spec.files?.length
       ? { configs: spec.files.map((file, i) => ({ source: configNames[i]!, target: file.target, mode: file.mode })) }

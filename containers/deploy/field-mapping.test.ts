@@ -111,6 +111,7 @@ const SPEC_VARIATIONS: Readonly<Record<keyof ServiceSpec, (spec: ServiceSpec) =>
   tmpfs: (s) => ({ ...s, tmpfs: { '/scratch': 'rw,size=64m' } }),
   user: (s) => ({ ...s, user: '1000' }),
   cpus: (s) => ({ ...s, cpus: 2 }),
+  capAdd: (s) => ({ ...s, capAdd: ['NET_ADMIN'] }),
   startedWhen: (s) => ({ ...s, startedWhen: { kind: 'command', command: 'test -f /ready' } }),
 };
 

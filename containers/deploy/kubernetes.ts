@@ -82,7 +82,8 @@ export function readinessProbe(probe: StartedProbe, ports: readonly number[]): I
 }
 
 function securityContext(spec: ServiceSpec): IContainer['securityContext'] {
-  if (!spec.user) return undefined;
+  const capabilities = spec.capAdd?.length ? { capabilities: { add: [...spec.capAdd] } } : {};
+  if (!spec.user) return spec.capAdd?.length ? capabilities : undefined;
   const numeric = /^\d+$/.test(spec.user) ? Number(spec.user) : KNOWN_USER_IDS[spec.image]?.[spec.user];
   if (numeric === undefined) {
     throw new FeedscaleError(
@@ -90,7 +91,7 @@ function securityContext(spec: ServiceSpec): IContainer['securityContext'] {
       `${spec.name} runs as user "${spec.user}" in ${spec.image}; Kubernetes needs a numeric uid (runAsUser), known for the official catalog's images (${Object.keys(KNOWN_USER_IDS).join(', ')}): deploy with --catalog official`,
     );
   }
-  return { runAsUser: numeric, runAsGroup: numeric, runAsNonRoot: numeric !== 0 };
+  return { runAsUser: numeric, runAsGroup: numeric, runAsNonRoot: numeric !== 0, ...capabilities };
 }
 
 function configMapFor(spec: ServiceSpec, runId: string): IConfigMap | undefined {

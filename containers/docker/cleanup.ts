@@ -4,6 +4,8 @@ import { MANAGED_LABEL, RUN_LABEL } from './labels.ts';
 export interface CleanupResult {
   containers: string[];
   networks: string[];
+  /** Swarm services, configs and secrets (a run on the Swarm engine, containers/swarm/). */
+  swarmObjects?: string[];
 }
 
 /**
@@ -15,9 +17,47 @@ export async function removeByLabel(docker: Dockerode, runId?: string): Promise<
   return removeLabelled(docker, runId ? `${RUN_LABEL}=${runId}` : `${MANAGED_LABEL}=true`);
 }
 
-/** Force-removes every container, then every network, carrying `label` ("key=value"). */
+const ignoreGone = (err: { statusCode?: number }) => {
+  if (err.statusCode !== 404) throw err;
+};
+
+/**
+ * Removes the Swarm services carrying `label` (their tasks' containers go with them; removing
+ * only the containers would make Swarm start new ones). An engine that is not a swarm manager
+ * answers 503 and has none.
+ */
+async function removeLabelledServices(docker: Dockerode, label: string): Promise<string[]> {
+  const filters = { label: [label] };
+  const services = await docker.listServices({ filters }).catch((err: { statusCode?: number }) => {
+    if (err.statusCode === 503) return [];
+    throw err;
+  });
+  await Promise.all(services.map((s) => docker.getService(s.ID).remove().catch(ignoreGone)));
+  return services.map((s) => `service ${s.Spec?.Name ?? s.ID}`);
+}
+
+/** Swarm configs and secrets carrying `label`; a config still used by a service (400/409) goes in the next round. */
+async function removeLabelledSwarmFiles(docker: Dockerode, label: string): Promise<string[]> {
+  const filters = { label: [label] };
+  const inUse = (err: { statusCode?: number }) => {
+    if (err.statusCode !== 404 && err.statusCode !== 400 && err.statusCode !== 409) throw err;
+  };
+  const notManager = (err: { statusCode?: number }) => {
+    if (err.statusCode === 503) return [];
+    throw err;
+  };
+  const [configs, secrets] = await Promise.all([docker.listConfigs({ filters }).catch(notManager), docker.listSecrets({ filters }).catch(notManager)]);
+  await Promise.all([...configs.map((c) => docker.getConfig(c.ID).remove().catch(inUse)), ...secrets.map((s) => docker.getSecret(s.ID).remove().catch(inUse))]);
+  return [...configs.map((c) => `config ${c.Spec?.Name ?? c.ID}`), ...secrets.map((s) => `secret ${s.Spec?.Name ?? s.ID}`)];
+}
+
+/**
+ * Force-removes every Swarm service, container, network, then Swarm config and secret carrying
+ * `label` ("key=value").
+ */
 async function removeLabelled(docker: Dockerode, label: string): Promise<CleanupResult> {
   const filters = { label: [label] };
+  const services = await removeLabelledServices(docker, label);
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(
     containers.map((c) =>
@@ -41,7 +81,13 @@ async function removeLabelled(docker: Dockerode, label: string): Promise<Cleanup
         }),
     ),
   );
-  return { containers: containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id), networks: networks.map((n) => n.Name) };
+  const files = await removeLabelledSwarmFiles(docker, label);
+  const swarmObjects = [...services, ...files];
+  return {
+    containers: containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id),
+    networks: networks.map((n) => n.Name),
+    ...(swarmObjects.length ? { swarmObjects } : {}),
+  };
 }
 
 export interface SweepOptions {
@@ -52,8 +98,8 @@ export interface SweepOptions {
 }
 
 /**
- * Removes a run (or, with no runId, every feedscale run) and keeps sweeping until two rounds
- * in a row find nothing of it: a container that was being created when the teardown started
+ * Removes a run (or, with no runId, every feedscale run), Swarm services, configs and secrets
+ * included, and keeps sweeping until two rounds in a row find nothing of it: a container that was being created when the teardown started
  * (state Created) appears only after the first listing, and would otherwise be left behind.
  */
 export async function sweepRun(docker: Dockerode, runId?: string, options: SweepOptions = {}): Promise<CleanupResult> {
@@ -69,10 +115,14 @@ export async function sweepLabelled(docker: Dockerode, label: string, options: S
     const round = await removeLabelled(docker, label);
     removed.containers.push(...round.containers.filter((c) => !removed.containers.includes(c)));
     removed.networks.push(...round.networks.filter((n) => !removed.networks.includes(n)));
-    emptyRounds = round.containers.length === 0 && round.networks.length === 0 ? emptyRounds + 1 : 0;
+    const swarmObjects = round.swarmObjects ?? [];
+    if (swarmObjects.length) removed.swarmObjects = [...new Set([...(removed.swarmObjects ?? []), ...swarmObjects])];
+    emptyRounds = round.containers.length === 0 && round.networks.length === 0 && swarmObjects.length === 0 ? emptyRounds + 1 : 0;
     if (emptyRounds < 2) {
       if (Date.now() > deadline) {
-        throw new Error(`${label} still has ${round.containers.length} container(s) and ${round.networks.length} network(s) after sweeping: ${[...round.containers, ...round.networks].join(', ')}`);
+        throw new Error(
+          `${label} still has ${round.containers.length} container(s), ${round.networks.length} network(s) and ${swarmObjects.length} Swarm object(s) after sweeping: ${[...round.containers, ...round.networks, ...swarmObjects].join(', ')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, quietMs));
     }

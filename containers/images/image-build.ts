@@ -71,14 +71,29 @@ export async function buildImageCached(docker: Dockerode, options: BuildImageOpt
   const inputsHash = await hashBuildInputs(options.contextDir, buildArgs);
   const tag = `${options.repository}:${inputsHash.slice(0, 16)}`;
   if (await imageExists(docker, tag)) return { tag, cached: true, elapsedMs: Date.now() - started };
+  await buildImage(docker, { tag, inputsHash, contextDir: options.contextDir, buildArgs }, log);
+  return { tag, cached: false, elapsedMs: Date.now() - started };
+}
 
+/**
+ * Builds `tag` from a context folder, labelled with the inputs hash it was tagged by, whatever
+ * exists; callers decide when a build is needed (buildImageCached, or a caller whose inputs hash
+ * is cheaper to compute than hashing its context, as containers/images/clinic-tools.ts).
+ */
+export async function buildImage(
+  docker: Dockerode,
+  options: { tag: string; inputsHash: string; contextDir: string; buildArgs?: Record<string, string> },
+  log: Logger,
+): Promise<void> {
+  const { tag, inputsHash } = options;
+  const started = Date.now();
   log.info({ image: tag }, `building image ${tag}`);
   const src = (await listFiles(options.contextDir)).map((f) => relative(options.contextDir, f));
   const lines: string[] = [];
   try {
     const stream = await docker.buildImage(
       { context: options.contextDir, src },
-      { t: tag, buildargs: buildArgs, labels: { [IMAGE_LABEL]: 'true', [INPUTS_LABEL]: inputsHash }, rm: true, forcerm: true },
+      { t: tag, buildargs: options.buildArgs ?? {}, labels: { [IMAGE_LABEL]: 'true', [INPUTS_LABEL]: inputsHash }, rm: true, forcerm: true },
     );
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(
@@ -101,5 +116,4 @@ export async function buildImageCached(docker: Dockerode, options: BuildImageOpt
     throw new FeedscaleError('CTR_ERR_IMAGE_BUILD', `building ${tag} reported success but the image is missing\n${lines.slice(-25).join('\n')}`);
   }
   log.info({ image: tag, elapsedMs: Date.now() - started }, `built ${tag}`);
-  return { tag, cached: false, elapsedMs: Date.now() - started };
 }

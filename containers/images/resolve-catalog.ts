@@ -5,8 +5,9 @@ import type { Logger } from '../../lib/logger.ts';
 import type { ImageCatalogChoice } from '../stack-config.ts';
 import { IMAGES_DIR, REPO_ROOT, prepareContext } from './bundle.ts';
 import { ensureDebianBase } from './debian-base.ts';
+import { ensureClinicImage } from './clinic-tools.ts';
 import { type BuiltImage, buildImageCached, imageExists } from './image-build.ts';
-import { OBJECT_STORE_FLAVOURS, OFFICIAL_IMAGES, type ResolvedCatalog, type ServiceName } from './image-catalog.ts';
+import { OBJECT_STORE_FLAVOURS, OFFICIAL_IMAGES, OFFICIAL_REGISTRY, type ResolvedCatalog, STANDIN_LABEL, type ServiceName } from './image-catalog.ts';
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
@@ -26,6 +27,17 @@ async function pull(docker: Dockerode, image: string): Promise<void> {
   ]);
 }
 
+/** The images that carry the stand-in label (official-standins/ builds them where no registry is reachable). */
+async function standinsAmong(docker: Dockerode, images: readonly string[]): Promise<string[]> {
+  const labelled = await Promise.all(
+    images.map(async (image) => {
+      const info = (await docker.getImage(image).inspect().catch(() => undefined)) as { Config?: { Labels?: Record<string, string> | null } } | undefined;
+      return info?.Config?.Labels?.[STANDIN_LABEL] === 'true' ? image : undefined;
+    }),
+  );
+  return labelled.filter((image): image is string => image !== undefined);
+}
+
 /** Pulls every official image; returns the first failure's message, or undefined when all are present. */
 async function pullOfficial(docker: Dockerode, log: Logger): Promise<string | undefined> {
   const results = await Promise.allSettled(Object.values(OFFICIAL_IMAGES).map((image) => pull(docker, image)));
@@ -39,13 +51,21 @@ async function pullOfficial(docker: Dockerode, log: Logger): Promise<string | un
   return `pull of ${image} failed (${why})`;
 }
 
+/** The app image's build arguments: its Node base and the clinic image it copies clinic from. */
+export function appBuildArgs(nodeBase: string, clinicTag: string): Record<string, string> {
+  return { BASE: nodeBase, CLINIC: clinicTag };
+}
+
 async function buildAppImage(docker: Dockerode, nodeBase: string, log: Logger): Promise<BuiltImage> {
-  const contextDir = await prepareContext({
-    name: 'app',
-    dockerfileDir: join(IMAGES_DIR, 'app'),
-    entries: APP_ENTRIES.map((e) => ({ source: join(REPO_ROOT, e.source), outfile: e.outfile })),
-  });
-  return buildImageCached(docker, { repository: 'feedscale/app', contextDir, buildArgs: { BASE: nodeBase } }, log);
+  const [contextDir, clinic] = await Promise.all([
+    prepareContext({
+      name: 'app',
+      dockerfileDir: join(IMAGES_DIR, 'app'),
+      entries: APP_ENTRIES.map((e) => ({ source: join(REPO_ROOT, e.source), outfile: e.outfile })),
+    }),
+    ensureClinicImage(docker, log),
+  ]);
+  return buildImageCached(docker, { repository: 'feedscale/app', contextDir, buildArgs: appBuildArgs(nodeBase, clinic.tag) }, log);
 }
 
 async function buildLocalImages(docker: Dockerode, log: Logger): Promise<Record<ServiceName, string>> {
@@ -97,10 +117,13 @@ export async function resolveCatalog(docker: Dockerode, requested: ImageCatalogC
     if (failure === undefined) {
       const app = await buildAppImage(docker, OFFICIAL_IMAGES.node, log);
       const { node: _node, ...services } = OFFICIAL_IMAGES;
+      const why = requested === 'official' ? 'requested' : 'official images available';
+      const standins = await standinsAmong(docker, Object.values(OFFICIAL_IMAGES));
+      if (standins.length > 0) log.warn({ images: standins }, 'these "official" images are feedscale stand-ins (containers/images/official-standins), not the real ones');
       return {
         requested,
         kind: 'official',
-        reason: requested === 'official' ? 'requested' : 'official images available',
+        reason: `${why}${OFFICIAL_REGISTRY ? ` (from ${OFFICIAL_REGISTRY})` : ''}${standins.length > 0 ? `; ${standins.length} are stand-ins built from the official images' Dockerfiles, not the images themselves` : ''}`,
         images: { ...services, app: app.tag },
         objectStore: OBJECT_STORE_FLAVOURS.official,
       };

@@ -1,4 +1,4 @@
-import type { ServiceSpec, SpecContext } from '../service-spec.ts';
+import { type ServiceSpec, type SpecContext, netemCapabilities } from '../service-spec.ts';
 
 export const MEMCACHED_PORT = 11211;
 
@@ -11,6 +11,7 @@ export function memcachedService(ctx: SpecContext, index: number, memoryMb: numb
     command: ['memcached', '-m', String(memoryMb), '-c', '4096', '-t', '2', '-p', String(MEMCACHED_PORT)],
     ports: [MEMCACHED_PORT],
     cpus,
+    ...netemCapabilities(ctx),
     startedWhen: { kind: 'ports' },
   };
 }

@@ -1,4 +1,4 @@
-import type { ServiceSpec, SpecContext } from '../service-spec.ts';
+import { type ServiceSpec, type SpecContext, netemCapabilities } from '../service-spec.ts';
 import { POSTGRES_CREDENTIALS, POSTGRES_PORT } from './postgres-service.ts';
 
 export const PGBOUNCER_PORT = 6432;
@@ -11,7 +11,12 @@ export interface PgbouncerOptions {
   maxClientConnections?: number;
 }
 
-/** pgbouncer.ini for one shard: transaction pooling, SCRAM to clients and server. */
+/**
+ * pgbouncer.ini for one shard: transaction pooling, SCRAM to clients and server. After a failed
+ * server connect pgbouncer waits server_login_retry before the next (default 15 s, while clients
+ * queue): 1 s, so a shard whose primary moved (a failover re-points `[databases]` and RELOADs,
+ * runner/faults/shard-failover.ts) is reached again within a second.
+ */
 export function pgbouncerIni(options: PgbouncerOptions): string {
   const { user, database } = POSTGRES_CREDENTIALS;
   return `[databases]
@@ -30,6 +35,7 @@ default_pool_size = ${options.poolSize}
 min_pool_size = 0
 reserve_pool_size = 0
 max_client_conn = ${options.maxClientConnections ?? 2000}
+server_login_retry = 1
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options
 log_connections = 0
@@ -52,6 +58,7 @@ export function pgbouncerService(ctx: SpecContext, index: number, options: Pgbou
     ...run,
     ports: [PGBOUNCER_PORT],
     cpus,
+    ...netemCapabilities(ctx),
     startedWhen: { kind: 'ports' },
   };
 }

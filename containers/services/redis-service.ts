@@ -1,4 +1,4 @@
-import type { ServiceSpec, SpecContext } from '../service-spec.ts';
+import { type ServiceSpec, type SpecContext, netemCapabilities } from '../service-spec.ts';
 
 export const REDIS_PORT = 6379;
 
@@ -11,6 +11,7 @@ export function redisService(ctx: SpecContext, cpus?: number): ServiceSpec {
     command: ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
     ports: [REDIS_PORT],
     cpus,
+    ...netemCapabilities(ctx),
     startedWhen: { kind: 'log', pattern: /Ready to accept connections/ },
   };
 }

@@ -45,6 +45,7 @@ export function toGenericContainer(spec: ServiceSpec, run: ContainerRun): Generi
   if (spec.tmpfs) container.withTmpFs({ ...spec.tmpfs });
   if (spec.user) container.withUser(spec.user);
   if (spec.cpus !== undefined) container.withResourcesQuota({ cpu: spec.cpus });
+  if (spec.capAdd?.length) container.withAddedCapabilities(...spec.capAdd);
   return container;
 }
 

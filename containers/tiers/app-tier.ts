@@ -1,6 +1,6 @@
 import { type PublicEndpoints, appConfigFor } from '../app-config-for.ts';
 import { checkHttpOk } from '../readiness.ts';
-import { APP_PORT, appService } from '../services/app-service.ts';
+import { APP_PORT, appService, profileOf } from '../services/app-service.ts';
 import { WORKER_METRICS_PORT, workerService } from '../services/worker-service.ts';
 import type { StackConfig } from '../stack-config.ts';
 import { LOOPBACK, type StackRun, indexes, ready, settleAll, start } from './stack-run.ts';
@@ -19,7 +19,7 @@ export interface AppTier {
  */
 export async function startAppTier(run: StackRun, config: Readonly<StackConfig>, endpoints: PublicEndpoints): Promise<AppTier> {
   const [apps, workers] = await settleAll([
-    settleAll(indexes(config.appInstances).map((i) => start(run, appService(run, i, appConfigFor(config, run.catalog, `app-${i}`, endpoints), config.cpus.app)))),
+    settleAll(indexes(config.appInstances).map((i) => start(run, appService(run, i, appConfigFor(config, run.catalog, `app-${i}`, endpoints), config.cpus.app, profileOf(i, config.profile))))),
     settleAll(indexes(config.workers).map((i) => start(run, workerService(run, i, appConfigFor(config, run.catalog, `worker-${i}`, endpoints), config.cpus.app)))),
   ] as const);
   const appUrls = apps.map((c) => `http://${LOOPBACK}:${c.getMappedPort(APP_PORT)}`);

@@ -139,7 +139,9 @@ export function judgeRuns(input: JudgeRunsInput): GateResult {
     pairing: input.pairing,
     confidence: input.confidence ?? DEFAULT_CONFIDENCE,
   };
-  const evaluations = input.thresholds.flatMap((t) => endpointsFor(t, context).map((endpoint) => evaluateOne(t, endpoint, context)));
+  const evaluations = input.thresholds.flatMap((t) =>
+    t.metric.kind === 'audit' ? evaluateAuditThreshold(t, context.candidate.runs) : endpointsFor(t, context).map((endpoint) => evaluateOne(t, endpoint, context)),
+  );
   const verdict: ThresholdStatus = evaluations.some((e) => e.status === 'failed')
     ? 'failed'
     : evaluations.some((e) => e.status === 'inconclusive')
@@ -348,10 +350,10 @@ function decide(filled: ThresholdEvaluation, ci: Interval, operator: ThresholdOp
   const lowOk = satisfies(ci.low, operator, limit);
   const highOk = satisfies(ci.high, operator, limit);
   const shownLimit = formatValue(limit, filled.unit);
-  if (lowOk && highOk) return { ...filled, status: 'passed', reason: `${what} is within ${operator} ${shownLimit}` };
+  if (lowOk && highOk) return { ...filled, status: 'passed', reason: withExclusions(`${what} is within ${operator} ${shownLimit}`, filled.excluded) };
   if (!lowOk && !highOk) {
     const estimate = filled.observed === null ? '' : ` (estimate ${formatValue(filled.observed, filled.unit)})`;
-    return { ...filled, status: 'failed', reason: `${what} is beyond ${operator} ${shownLimit}${estimate}` };
+    return { ...filled, status: 'failed', reason: withExclusions(`${what} is beyond ${operator} ${shownLimit}${estimate}`, filled.excluded) };
   }
   return { ...filled, status: 'inconclusive', reason: withExclusions(`${what} straddles the limit ${shownLimit}: noise is wider than the tolerance; add repeats`, filled.excluded) };
 }
@@ -387,8 +389,59 @@ export function formatValue(value: number, unit: ThresholdEvaluation['unit']): s
       return `${significant(value)} µs/req`;
     case 'per_req':
       return `${significant(value)}/req`;
+    case 'count':
+      return String(value);
     case 'ratio':
       return formatRatio(value);
   }
 }
 
+/**
+ * An audit threshold (`*:lost==0`, `feed.fan-out:duplicated==0`): judged exactly on every run of
+ * the candidate, every attempt included (a lost write is lost whatever the load generator did),
+ * with no interval: passed when every audited run meets it, failed when one does not,
+ * inconclusive when no run audited writes of that type. `*` expands to every audited type, so
+ * on runs that wrote nothing it judges nothing (as `*` does for endpoints), and a default gate
+ * can carry `*:lost==0` for every plan.
+ */
+export function evaluateAuditThreshold(threshold: Threshold, runs: readonly RunResult[]): ThresholdEvaluation[] {
+  if (threshold.metric.kind !== 'audit' || threshold.limit.kind !== 'absolute') throw new Error(`${threshold.expression} is not an audit threshold`);
+  const { count } = threshold.metric;
+  const limit = threshold.limit.value;
+  const types = threshold.endpoint === '*' ? [...new Set(runs.flatMap((r) => r.audit?.writes.map((w) => w.type) ?? []))] : [threshold.endpoint];
+  return types.map((type) => {
+    const values = runs.flatMap((r) => {
+      const line = r.audit?.writes.find((w) => w.type === type);
+      return line ? [{ run: r, value: line[count] }] : [];
+    });
+    const base: ThresholdEvaluation = {
+      expression: threshold.expression,
+      endpoint: type,
+      metric: metricLabel(threshold.metric),
+      kind: 'absolute',
+      status: 'inconclusive',
+      observed: null,
+      limit,
+      unit: 'count',
+      ci: null,
+      method: 'none',
+      methodText: values.length > 0 ? `exact, every run (${values.length})` : '',
+      baselineValue: null,
+      candidateValue: null,
+      valueUnit: 'count',
+      repeatsBaseline: 0,
+      repeatsCandidate: values.length,
+      pairs: 0,
+      excluded: [],
+      reason: '',
+    };
+    if (values.length === 0) return { ...base, reason: `no verdict: no run of the candidate audited ${type} writes` };
+    const worst = Math.max(...values.map((v) => v.value));
+    const total = values.reduce((a, v) => a + v.value, 0);
+    const failing = values.filter((v) => !satisfies(v.value, threshold.operator, limit));
+    const filled = { ...base, observed: worst, candidateValue: total };
+    if (failing.length === 0) return { ...filled, status: 'passed', reason: `every audited run has ${type} ${count} ${threshold.operator} ${limit} (worst ${worst})` };
+    const which = failing.map((v) => `"${v.run.configuration}" repeat ${v.run.repeat} attempt ${v.run.attempt}: ${v.value}`).join('; ');
+    return { ...filled, status: 'failed', reason: `${type} ${count} breaks ${threshold.operator} ${limit} in ${failing.length} of ${values.length} run(s) (${which})` };
+  });
+}

@@ -1,6 +1,9 @@
+import { FeedscaleError } from '../../lib/errors.ts';
 import { createRng } from '../../lib/random/prng.ts';
 import type { RunResult } from '../../lib/result-schema.ts';
-import { logGamma, normalQuantile, studentTQuantile } from '../stats/distributions.ts';
+import { normalCdf } from '../../lib/stats/normal.ts';
+import { lnGamma } from '../../lib/stats/student-t.ts';
+import { normalQuantile, studentTQuantile } from '../stats/distributions.ts';
 import { MIN_REPEATS_FOR_VERDICT } from '../stats/intervals.ts';
 import { isRate, measureRun, metricLabel } from '../stats/run-metric.ts';
 import { judgeRuns, type GateResult, type GateSide, type ThresholdStatus } from './evaluate-gate.ts';
@@ -149,6 +152,66 @@ export function summarizeTrials(results: readonly GateResult[]): TrialsSummary {
   };
 }
 
+/** Above this many distinct trials, a seeded sample of this many is judged. */
+export const DEFAULT_MAX_TRIALS = 1024;
+
+/**
+ * Trial `index` of all trials of k out of `pairCount` pairs: the combination of rank
+ * index / 2^k (lexicographic) and, with `orientations`, bit j of index mod 2^k saying whether the
+ * second run of the trial's j-th pair is the baseline.
+ */
+export function designAt(index: number, pairCount: number, k: number, orientations: boolean): TrialDesign {
+  const perCombination = orientations ? 2 ** k : 1;
+  const chosen = unrankCombination(pairCount, k, Math.floor(index / perCombination));
+  const mask = index % perCombination;
+  return { pairs: chosen, secondIsBaseline: chosen.map((_, bit) => ((mask >> bit) & 1) === 1) };
+}
+
+export interface SubsetsInput {
+  pairs: readonly RunPair[];
+  /** Pairs per trial; default all of them. */
+  pairsPerTrial?: number;
+  /** Also try both assignments of each pair's runs (A/A); without, the first run is always the baseline (power). */
+  orientations: boolean;
+  sides: { baseline: GateSide; candidate: GateSide };
+  thresholds: readonly Threshold[];
+  maxTrials?: number;
+  seed: number;
+  confidence?: number;
+  /** The CFG_ERR_INVALID message when there are fewer than MIN_REPEATS_FOR_VERDICT pairs. */
+  tooFewPairs: string;
+}
+
+export interface SubsetsJudged {
+  pairsPerTrial: number;
+  /** How many distinct trials there are: C(pairs, k), times 2^k with orientations. */
+  distinct: number;
+  /** true when a seeded sample of them was judged. */
+  sampled: boolean;
+  results: GateResult[];
+  summary: TrialsSummary;
+  noise: PairNoise[];
+}
+
+/** The gate on every trial of k pairs cut from `pairs` (or a seeded sample of them). Pure and deterministic for a seed. */
+export function judgeSubsets(input: SubsetsInput): SubsetsJudged {
+  const n = input.pairs.length;
+  if (n < MIN_REPEATS_FOR_VERDICT) throw new FeedscaleError('CFG_ERR_INVALID', input.tooFewPairs);
+  const k = input.pairsPerTrial ?? n;
+  if (!Number.isInteger(k) || k < MIN_REPEATS_FOR_VERDICT || k > n) {
+    throw new FeedscaleError('CFG_ERR_INVALID', `pairs per gate must be an integer from ${MIN_REPEATS_FOR_VERDICT} to the ${n} healthy pairs, got ${k}`);
+  }
+  const distinct = binomial(n, k) * (input.orientations ? 2 ** k : 1);
+  const { indices, sampled } = trialIndices(distinct, input.maxTrials ?? DEFAULT_MAX_TRIALS, input.seed);
+  const results = judgeTrials(
+    indices.map((i) => buildTrial(input.pairs, designAt(i, n, k, input.orientations), input.sides)),
+    input.thresholds,
+    input.confidence,
+  );
+  const endpoints = [...new Set(input.pairs.flatMap((p) => [...p.first.endpoints, ...p.second.endpoints].map((e) => e.endpoint)))];
+  return { pairsPerTrial: k, distinct, sampled, results, summary: summarizeTrials(results), noise: pairNoise(input.pairs, input.thresholds, endpoints, k) };
+}
+
 /** Judges every trial with the gate, paired by repeat. Pure. */
 export function judgeTrials(trials: readonly GateTrial[], thresholds: readonly Threshold[], confidence?: number): GateResult[] {
   return trials.map((t) =>
@@ -165,8 +228,10 @@ export function judgeTrials(trials: readonly GateTrial[], thresholds: readonly T
 /**
  * What the pairs of a job say about one relative threshold's metric: the per-pair log ratios
  * ln(second / first) (A/A) or ln(candidate / baseline) (power), their spread, and what that spread
- * means for a gate of k pairs. The tolerance is approximate: it treats the sample standard
- * deviation as its expectation (c4 x sigma) and asks that a no-change job pass 80% of the time.
+ * means for a gate of k pairs (docs/statistics.md, "Choosing tolerances"). The probabilities use
+ * the Johnson-Welch normal approximation of the noncentral t distribution (within 0.01 of the
+ * exact values from 3 pairs up) and treat the spread as known: they are a guide, A/A and power
+ * runs are the measurement.
  */
 export interface PairNoise {
   expression: string;
@@ -180,20 +245,43 @@ export interface PairNoise {
   sdLogRatio: number;
   /** Typical 95% half-width of a gate of `pairsPerGate` pairs, as a fraction (0.08 = ±8%). */
   typicalHalfWidth: number;
-  /** The smallest relative tolerance a no-change gate of `pairsPerGate` pairs passes about 80% of the time, as a fraction. */
-  toleranceFor80PercentPass: number;
+  /** The smallest relative tolerance a no-change gate of `pairsPerGate` pairs passes 90% of the time, as a fraction (a gate with two noisy thresholds then passes about 80%). */
+  toleranceFor90PercentPass: number;
+  /** With this threshold's own limit: how often a no-change gate of `pairsPerGate` pairs passes. null when the limit does not allow "no change". */
+  expectedPassRate: number | null;
+  /** With this threshold's own limit: the change (candidate / baseline) it fails 90% of the time. null as above. */
+  detected90AtRatio: number | null;
 }
 
 /** c4(n): E[sample standard deviation] / sigma for normal samples of n. */
 function c4(n: number): number {
-  return Math.sqrt(2 / (n - 1)) * Math.exp(logGamma(n / 2) - logGamma((n - 1) / 2));
+  return Math.sqrt(2 / (n - 1)) * Math.exp(lnGamma(n / 2) - lnGamma((n - 1) / 2));
+}
+
+/**
+ * The noncentrality δ = (distance to the limit) x √k / σ at which a one-sided check
+ * "mean + t s / √k stays on this side of the limit" succeeds with probability `p`
+ * (Johnson-Welch: P(T'(ν, δ) > t) ≈ Φ((δ - t (1 - 1/4ν)) / √(1 + t²/2ν))).
+ */
+function noncentralityFor(p: number, t: number, nu: number): number {
+  return t * (1 - 1 / (4 * nu)) + normalQuantile(p) * Math.sqrt(1 + (t * t) / (2 * nu));
+}
+
+function successProbability(delta: number, t: number, nu: number): number {
+  return normalCdf((delta - t * (1 - 1 / (4 * nu))) / Math.sqrt(1 + (t * t) / (2 * nu)));
 }
 
 export function pairNoise(pairs: readonly RunPair[], thresholds: readonly Threshold[], endpoints: readonly string[], pairsPerGate: number): PairNoise[] {
   const k = Math.max(pairsPerGate, MIN_REPEATS_FOR_VERDICT);
+  const nu = k - 1;
+  const t975 = studentTQuantile(0.975, nu);
   const out: PairNoise[] = [];
   for (const t of thresholds) {
     if (t.limit.kind !== 'relative' || isRate(t.metric)) continue;
+    // The side of 1 a no-change job must stay on: below an upper limit above 1, above a lower limit below 1.
+    const lnLimit = Math.log(1 + t.limit.percent / 100);
+    const upper = t.operator === '<' || t.operator === '<=';
+    const room = upper ? lnLimit : -lnLimit;
     for (const endpoint of t.endpoint === '*' ? endpoints : [t.endpoint]) {
       const logs: number[] = [];
       for (const { first, second } of pairs) {
@@ -205,7 +293,7 @@ export function pairNoise(pairs: readonly RunPair[], thresholds: readonly Thresh
       const mean = logs.reduce((x, y) => x + y, 0) / logs.length;
       const sd = Math.sqrt(logs.reduce((acc, d) => acc + (d - mean) ** 2, 0) / (logs.length - 1));
       const se = sd / Math.sqrt(k);
-      const t975 = studentTQuantile(0.975, k - 1);
+      const ownLimit = room > 0 && se > 0;
       out.push({
         expression: t.expression,
         endpoint,
@@ -214,7 +302,9 @@ export function pairNoise(pairs: readonly RunPair[], thresholds: readonly Thresh
         meanRatio: Math.exp(mean),
         sdLogRatio: sd,
         typicalHalfWidth: Math.exp(t975 * c4(k) * se) - 1,
-        toleranceFor80PercentPass: Math.exp((t975 * c4(k) + normalQuantile(0.8)) * se) - 1,
+        toleranceFor90PercentPass: Math.exp(noncentralityFor(0.9, t975, nu) * se) - 1,
+        expectedPassRate: ownLimit ? successProbability(room / se, t975, nu) : room > 0 ? 1 : null,
+        detected90AtRatio: room > 0 ? Math.exp((upper ? 1 : -1) * (room + noncentralityFor(0.9, t975, nu) * se)) : null,
       });
     }
   }

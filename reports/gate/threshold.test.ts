@@ -56,7 +56,7 @@ describe('parseThreshold', () => {
     expect(messageOf(() => parseThreshold('feed.read:p99<250'))).toBe('threshold "feed.read:p99<250": percentile must be written p(N) or send_p(N) with N a number, got "p99"');
     expect(messageOf(() => parseThreshold('feed.read:p(0)<250'))).toBe('threshold "feed.read:p(0)<250": percentile must be in (0, 100], got 0');
     expect(messageOf(() => parseThreshold('feed.read:latency<250'))).toBe(
-      'threshold "feed.read:latency<250": unknown metric "latency"; use p(N), send_p(N), error_rate, failure_rate, unserved_rate, throughput, response_bytes, ' +
+      'threshold "feed.read:latency<250": unknown metric "latency"; use p(N), send_p(N), error_rate, failure_rate, unserved_rate, throughput, response_bytes, lost, duplicated, ' +
         'or on server: cpu_us_per_req, pg_queries_per_req, pg_rows_per_req, redis_commands_per_req, memcached_gets_per_req',
     );
     expect(messageOf(() => parseThreshold('*:pg_queries_per_req<=+10%'))).toBe('threshold "*:pg_queries_per_req<=+10%": pg_queries_per_req is a run-level cost: write server:pg_queries_per_req...');

@@ -29,11 +29,18 @@ import { COST_METRICS, SERVER_ENDPOINT, isRate, type CostName, type Metric } fro
  *   server:redis_commands_per_req<=+10%
  *   server:memcached_gets_per_req<=+10%
  *
+ * Acknowledged writes the run's audit (RunResult.audit) found lost or duplicated, per write type
+ * (user.create, follow.create, media.like, upload.complete, feed.fan-out) or '*' for every type;
+ * absolute counts, judged on every run as it is (no interval: one lost write is a failure):
+ *
+ *   *:lost==0                        no acknowledged write lost, of any type
+ *   feed.fan-out:duplicated==0       no media twice in a feed
+ *
  * Relative limits always carry a sign, so "1%" can never be mistaken for an absolute 0.01.
  * Every verdict is on an interval over healthy repeats (docs/statistics.md): pass when all of it
  * meets the limit, fail when none of it does, inconclusive otherwise.
  */
-export type ThresholdOperator = '<' | '<=' | '>' | '>=';
+export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==';
 
 export type ThresholdLimit = { kind: 'absolute'; value: number } | { kind: 'relative'; percent: number };
 
@@ -47,8 +54,8 @@ export interface Threshold {
   limit: ThresholdLimit;
 }
 
-const SHAPE = /^(?<metric>(?:send_)?p\s*\([^)]*\)|[A-Za-z_][A-Za-z0-9_.-]*)\s*(?<operator><=|>=|<|>)\s*(?<limit>.*)$/;
-const METRIC_NAMES = `p(N), send_p(N), error_rate, failure_rate, unserved_rate, throughput, response_bytes, or on ${SERVER_ENDPOINT}: ${Object.keys(COST_METRICS).join(', ')}`;
+const SHAPE = /^(?<metric>(?:send_)?p\s*\([^)]*\)|[A-Za-z_][A-Za-z0-9_.-]*)\s*(?<operator><=|>=|==|<|>)\s*(?<limit>.*)$/;
+const METRIC_NAMES = `p(N), send_p(N), error_rate, failure_rate, unserved_rate, throughput, response_bytes, lost, duplicated, or on ${SERVER_ENDPOINT}: ${Object.keys(COST_METRICS).join(', ')}`;
 const LIMIT = /^(?<sign>[+-])?(?<number>\d+(?:\.\d+)?|\.\d+)\s*(?<unit>%|ms|rps)?$/;
 
 function invalid(expression: string, rule: string): FeedscaleError {
@@ -69,7 +76,7 @@ export function parseThreshold(input: string): Threshold {
   const endpoint = expression.slice(0, colon).trim();
   const shape = SHAPE.exec(expression.slice(colon + 1).trim());
   if (!shape?.groups) {
-    throw invalid(expression, `expected a metric (${METRIC_NAMES}), an operator (<, <=, > or >=) and a limit after the colon`);
+    throw invalid(expression, `expected a metric (${METRIC_NAMES}), an operator (<, <=, >, >= or ==) and a limit after the colon`);
   }
   const metric = parseMetric(expression, shape.groups.metric!);
   if (metric.kind === 'cost' && endpoint !== SERVER_ENDPOINT) {
@@ -79,6 +86,7 @@ export function parseThreshold(input: string): Threshold {
     throw invalid(expression, `${SERVER_ENDPOINT} has only run-level costs: ${Object.keys(COST_METRICS).join(', ')}`);
   }
   const operator = shape.groups.operator as ThresholdOperator;
+  if (operator === '==' && metric.kind !== 'audit') throw invalid(expression, `== applies to the audit counts (lost, duplicated) only; ${shape.groups.metric} is measured, use <, <=, > or >=`);
   const limit = parseLimit(expression, metric, shape.groups.limit!.trim());
   return { expression, endpoint, metric, operator, limit };
 }
@@ -98,6 +106,9 @@ function parseMetric(expression: string, text: string): Metric {
     case 'throughput':
     case 'response_bytes':
       return { kind: text };
+    case 'lost':
+    case 'duplicated':
+      return { kind: 'audit', count: text };
   }
   const [cost, service, ...rest] = text.split('.');
   if (cost !== undefined && cost in COST_METRICS && rest.length === 0) {
@@ -113,6 +124,7 @@ function parseLimit(expression: string, metric: Metric, text: string): Threshold
   if (!match?.groups) throw invalid(expression, `limit "${text}" is not a number, a number with ms/rps, or a signed percentage like +10%`);
   const { sign, unit } = match.groups;
   const number = Number(match.groups.number);
+  if (metric.kind === 'audit' && (sign || unit || !Number.isInteger(number))) throw invalid(expression, `${metric.count} is a count of writes: write a whole number, e.g. ${metric.count}==0`);
   if (unit === '%') {
     if (!sign) throw invalid(expression, `a relative limit needs a sign: +${number}% or -${number}% (for an absolute rate write ${number / 100})`);
     if (isRate(metric)) throw invalid(expression, `${metric.kind} takes an absolute limit such as 0.01; a ratio of rates is undefined when the baseline has none`);
@@ -158,5 +170,7 @@ export function satisfies(value: number, operator: ThresholdOperator, limit: num
       return value > limit;
     case '>=':
       return value >= limit;
+    case '==':
+      return value === limit;
   }
 }

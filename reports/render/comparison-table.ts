@@ -136,9 +136,24 @@ export function metadataPairs(report: Report): Array<[label: string, value: stri
     ['configurations', configurations],
     ['images', `${m.imageCatalog.used} catalog (requested ${m.imageCatalog.requested}): ${m.imageCatalog.reason}`],
     ['host', `${m.host.cores} cores, ${formatGiB(m.host.memoryBytes)}, ${m.host.platform}, Node ${m.host.node}`],
+    ['generators', loadGeneratorsText(report.runs)],
     ['feedscale', version],
     ['created', m.createdAt],
   ];
+}
+
+/**
+ * How many load generators ran and where, over the runs: "1 per run, in the harness process", or
+ * for runs split over several (RunResult.generators) "2 per run, processes of their own on host-a"
+ * (each one's pid and health are in report.json).
+ */
+export function loadGeneratorsText(runs: Report['runs']): string {
+  const texts = runs.map((r) => {
+    if (!r.generators) return r.driver === 'k6' ? '1 per run, k6' : '1 per run, in the harness process';
+    const hosts = [...new Set(r.generators.map((g) => g.host))].join(', ');
+    return `${r.generators.length} per run, ${r.driver === 'k6' ? 'k6 runners' : 'processes of their own'} on ${hosts}`;
+  });
+  return [...new Set(texts)].join('; ') || 'none';
 }
 
 export const LATENCY_LEGEND =

@@ -11,7 +11,9 @@ import { configurationsSection } from './html/configurations-section.ts';
 import { endpointSection } from './html/endpoint-section.ts';
 import { gateSection } from './html/gate-section.ts';
 import { headerSection } from './html/header-section.ts';
+import { modelSection, predictionBannerSection } from './html/model-section.ts';
 import { notesSection } from './html/notes-section.ts';
+import { profileSection } from './html/profile-section.ts';
 import { serverSection } from './html/server-section.ts';
 import { STYLESHEET } from './html/stylesheet.ts';
 import { colorOf, escapeHtml } from './svg.ts';
@@ -25,6 +27,11 @@ export interface HtmlOptions {
   slo?: CapacitySlo;
   /** Workload model for "users supported at 2011 per-user rates" (default: createWorkloadModel()). */
   model?: WorkloadModel;
+  /**
+   * The job folder as a link from where report.html is written: '' at the folder's top (one
+   * plan), '../' in a plan's own folder. Profiled runs' clinic pages are linked through it.
+   */
+  jobFolderHref?: string;
 }
 
 /**
@@ -36,15 +43,18 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const colors = new Map(report.configurations.map((c, i) => [c.name, colorOf(i)]));
   const capacity = capacityOfReport(report, { slo: options.slo, model: options.model });
   const slo = options.slo ?? DEFAULT_CAPACITY_SLO;
-  const title = `feedscale report: ${report.metadata.plan}`;
+  const title = `feedscale report${report.prediction ? ' (predicted)' : ''}: ${report.metadata.plan}`;
   const server = serverSideOf(report);
   const endpointContext = { colors, capacity, slo, attribution: server.attribution };
   const body = [
     headerSection(report),
+    predictionBannerSection(report),
     options.gate ? gateSection(options.gate) : '',
     capacity.length > 0 ? capacitySection(capacity, slo, colors) : '',
     ...tables.map((table) => endpointSection(report, table, endpointContext)),
     serverSection(report, colors, server.summaries),
+    profileSection(report, colors, options.jobFolderHref),
+    modelSection(report),
     notesSection(report, notes),
     configurationsSection(report),
   ].join('\n');

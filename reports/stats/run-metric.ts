@@ -30,9 +30,11 @@ export type Metric =
   | { kind: 'throughput' }
   /** Mean bytes per response: responseBytes / (ok + responses with an error status). */
   | { kind: 'response_bytes' }
-  | { kind: 'cost'; cost: CostName; service?: string };
+  | { kind: 'cost'; cost: CostName; service?: string }
+  /** Acknowledged writes of one type (the endpoint is the write type) that the run's audit found lost or duplicated: a count, judged exactly (audit-threshold.ts). */
+  | { kind: 'audit'; count: 'lost' | 'duplicated' };
 
-export type MetricUnit = 'ms' | 'rps' | 'fraction' | 'bytes' | 'us_per_req' | 'per_req';
+export type MetricUnit = 'ms' | 'rps' | 'fraction' | 'bytes' | 'us_per_req' | 'per_req' | 'count';
 
 export function metricLabel(metric: Metric): string {
   switch (metric.kind) {
@@ -40,6 +42,8 @@ export function metricLabel(metric: Metric): string {
       return `${metric.from === 'send' ? 'send_' : ''}p(${metric.percentile})`;
     case 'cost':
       return metric.service ? `${metric.cost}.${metric.service}` : metric.cost;
+    case 'audit':
+      return metric.count;
     default:
       return metric.kind;
   }
@@ -59,6 +63,8 @@ export function unitOf(metric: Metric): MetricUnit {
       return 'bytes';
     case 'cost':
       return metric.cost === 'cpu_us_per_req' ? 'us_per_req' : 'per_req';
+    case 'audit':
+      return 'count';
   }
 }
 
@@ -153,6 +159,10 @@ export function measureRun(run: RunResult, endpoint: string, metric: Metric): Ru
       return { ok: false, reason: `${where} has no ${metricLabel(metric)}${detail}`, blocking: false };
     }
     return { ok: true, value };
+  }
+  if (metric.kind === 'audit') {
+    const audited = run.audit?.writes.find((w) => w.type === endpoint);
+    return audited ? { ok: true, value: audited[metric.count] } : { ok: false, reason: `${where} has no audit of ${endpoint} writes`, blocking: false };
   }
   const result = run.endpoints.find((e) => e.endpoint === endpoint);
   if (!result) return { ok: false, reason: `${where} did not measure ${endpoint}`, blocking: false };

@@ -1,5 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { HostCpuPoint, HostCpuSeries } from '../../simulator/calibration/host-load.ts';
+
+export type { HostCpuSeries };
 
 /**
  * The whole machine's CPU, sampled every second from /proc/stat, and the CPU of Docker's
@@ -8,20 +11,6 @@ import { availableParallelism } from 'node:os';
  * work on the machine that is not the stack's (other jobs, other tests) and the proxy's cost
  * per request. Linux only; elsewhere the sampler returns null.
  */
-export interface HostCpuPoint {
-  /** Wall clock at the sample, ms since the epoch (runs record their start as a date). */
-  atMs: number;
-  /** Cores busy over the interval ending here (all processes, kernel included). */
-  busyCores: number;
-  /** Cores used by docker-proxy processes over the interval. */
-  proxyCores: number;
-}
-
-export interface HostCpuSeries {
-  cores: number;
-  points: HostCpuPoint[];
-}
-
 const CLOCK_TICKS_PER_S = 100;
 
 /** busy and total jiffies of the aggregate "cpu" line of /proc/stat. */
@@ -99,4 +88,31 @@ export function startHostSampler(intervalMs = 1000): HostSampler {
       return { cores, points };
     },
   };
+}
+
+/**
+ * Waits until the machine's busy cores, averaged over `windowS`, drop to `maxBusyCores` or less
+ * (other jobs finishing), for at most `timeoutS`. Returns the last window's mean busy cores, or
+ * null where /proc/stat cannot be read. Measurements taken on a busy shared machine measure the
+ * other jobs as much as the stack; the model benchmark waits for a quiet moment and records
+ * what it got either way.
+ */
+export async function waitForQuietHost(options: { maxBusyCores: number; windowS?: number; timeoutS?: number; onWait?: (busyCores: number) => void }): Promise<number | null> {
+  const windowS = options.windowS ?? 5;
+  const deadline = Date.now() + (options.timeoutS ?? 180) * 1000;
+  let last: number | null = null;
+  for (;;) {
+    let before: { busy: number; total: number } | null;
+    try {
+      before = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+    } catch {
+      return null;
+    }
+    await new Promise((r) => setTimeout(r, windowS * 1000));
+    const after = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+    if (!before || !after || after.total <= before.total) return null;
+    last = ((after.busy - before.busy) / (after.total - before.total)) * availableParallelism();
+    if (last <= options.maxBusyCores || Date.now() >= deadline) return last;
+    options.onWait?.(last);
+  }
 }

@@ -55,4 +55,17 @@ describe('app /metrics', () => {
     expect(feed!.p99Ms).toBeCloseTo(10 + 90 * 0.9);
     expect(media).toMatchObject({ route: '/media/:mediaId', requests: 1, byStatus: { '404': 1 } });
   });
+
+  it('gives a finite p99 when the slowest requests fall in the +Inf bucket (a stalled route), never NaN', async () => {
+    const app = appRegistry();
+    app.cache.inc({ result: 'hit' }, 0);
+    const scrape = async (tS: number) => ({ tS, value: toAppSample(parsePrometheusText(await app.registry.metrics())) });
+    app.serve('/media/nearby', '200', 6);
+    const first = await scrape(0);
+    for (let i = 0; i < 10; i++) app.serve('/media/nearby', '200', 6);
+    const [route] = summarizeApp('app-0', 'http://127.0.0.1:1', [first, await scrape(1)]).summary.routes;
+    // PromQL's histogram_quantile answers the highest finite bound for a rank in +Inf.
+    expect(route!.p99Ms).toBe(100);
+    expect(route!.p50Ms).toBe(100);
+  });
 });

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { Collector, Timed } from './collector.ts';
-import { type Bucket, type PromSample, histogramQuantile, parsePrometheusText } from './prometheus-text.ts';
+import { type Bucket, type PromSample, histogramQuantile, parsePrometheusText, parseValue } from './prometheus-text.ts';
 import { counterDelta, counterTotal, mapIntervals, maxOf, meanOf, ratePerS, ratio, round3, round3OrNull } from './rates.ts';
 import type { AppInstanceMetrics, AppRouteSummary } from '../../lib/server-metrics-schema.ts';
 
@@ -105,7 +105,7 @@ function routeSummaries(samples: readonly Timed<AppSample>[]): AppRouteSummary[]
     const routeKey = `${method}\t${route}`;
     let summary = routes.get(routeKey);
     if (!summary) {
-      const buckets: Bucket[] = Object.entries(recordTotals(pick((s) => s.durationBuckets[routeKey] ?? {}))).map(([le, c]) => ({ le: Number(le), count: c }));
+      const buckets: Bucket[] = Object.entries(recordTotals(pick((s) => s.durationBuckets[routeKey] ?? {}))).map(([le, c]) => ({ le: parseValue(le), count: c }));
       const toMs = (q: number) => round3OrNull(((v) => (v === null ? null : v * 1000))(histogramQuantile(q, buckets)));
       const durationCount = counts[routeKey] ?? 0;
       summary = {

@@ -5,7 +5,8 @@ export interface PromSample {
   value: number;
 }
 
-function parseValue(text: string): number {
+/** A sample value or a bucket bound (`le`) of the text format: a number, +Inf, -Inf or NaN. */
+export function parseValue(text: string): number {
   switch (text) {
     case '+Inf':
       return Number.POSITIVE_INFINITY;

@@ -8,8 +8,10 @@ import { DeadlineQueue } from './deadline-queue.ts';
 import { assessGeneratorHealth, assessStepSendLag, createHealthProbe } from './generator-health.ts';
 import { createLatencyRecorder, type EndpointTally, type LatencyRecorder, type MeasuredStep } from './latency-recorder.ts';
 import { RequestExchange, Stage, type ExchangeOwner } from './request-exchange.ts';
+import { checkPartition, globalIndexOf, partitionSchedule, partitionSource, type Partition } from './partition.ts';
 import type { RequestSource, RequestSpec } from './request-source.ts';
 import type { EngineRun } from './run-result.ts';
+import { WriteLog } from './write-log.ts';
 import {
   BAD_UPLOAD_RESPONSE,
   UPLOAD_COMPLETE,
@@ -32,10 +34,10 @@ export { errorKind } from './request-exchange.ts';
  * server is doing. Latency is measured from that intended start, so a stalled server shows
  * up as latency instead of as fewer requests (no coordinated omission).
  *
- * Single-threaded on purpose: one core sends a few thousand rps here (bench/driver-cost.bench.ts),
- * above the rates feedscale runs. To shard later, give worker w of W the arrivals
- * i ≡ w (mod W) of the same schedule and merge the encoded histograms (reports/histogram.ts
- * mergeEncoded); nothing below assumes a single sender except the in-flight cap.
+ * Single-threaded on purpose: one core sends thousands of rps (bench/driver-cost.bench.ts).
+ * Beyond one core, generator-pool.ts runs W of these, generator w with `partition` {index: w,
+ * count: W} (the arrivals i ≡ w (mod W) of the same schedule, with request i of the same stream)
+ * and a common `startAtMs`, and merges their encoded histograms exactly (merge-runs.ts).
  *
  * Upload flow (RequestSpec.followUp === 'upload.complete' on upload.start): a 201 answer with
  * {uploadId, uploadUrl, objectKey} is followed at once by a PUT of a small deterministic JPEG
@@ -81,6 +83,22 @@ export interface OpenLoopOptions {
   onProgress?: (snapshot: OpenLoopProgress) => void;
   /** Aborting stops the run; runOpenLoop then rejects with RUN_ERR_INTERRUPTED. */
   signal?: AbortSignal;
+  /**
+   * Send only this generator's share of the schedule and the stream (partition.ts); counts,
+   * rates and histograms are then this share's. Default: all of it.
+   */
+  partition?: Partition;
+  /**
+   * The run's t = 0 on this thread's performance.now() clock (ms), so that generators in several
+   * processes share one schedule; a start already past is caught up at once and shows as send
+   * lag. Default: when runOpenLoop is called.
+   */
+  startAtMs?: number;
+  /**
+   * Called once, just before the first send, with the run's t = 0 (performance.now()
+   * milliseconds): the measured window starts warmupS later. Fault schedules align on it.
+   */
+  onStart?: (originMs: number) => void;
 }
 
 export interface OpenLoopProgress {
@@ -145,6 +163,8 @@ class OpenLoopRun implements ExchangeOwner {
   readonly #pools = new Map<string, Pool>();
   readonly #pool: Pool;
   readonly #recorder: LatencyRecorder;
+  /** Acknowledged writes and failed requests (write-log.ts), for the audit and fault effects. */
+  readonly #log: WriteLog;
   readonly #sendLag: Histogram = createLatencyHistogram();
   /** Send lag per measured step of a stepped plan (indexed like #steps). */
   readonly #stepSendLag: Histogram[] = [];
@@ -153,7 +173,8 @@ class OpenLoopRun implements ExchangeOwner {
   readonly #warmupEndNs: number;
   readonly #steps: StepLocator[] | undefined;
   #stepCursor = 0;
-  readonly #t0Ms = performance.now();
+  readonly #t0Ms: number;
+  readonly #partition: Partition;
   readonly #counts = { sent: 0, completed: 0, failed: 0, unserved: 0, followUps: 0 };
   /** Measured scheduled requests sent before the window's end, and those that ended inside it. */
   readonly #window = { sentInside: 0, endedInside: 0 };
@@ -182,7 +203,9 @@ class OpenLoopRun implements ExchangeOwner {
 
   constructor(options: OpenLoopOptions, base: URL) {
     this.#options = options;
-    this.#source = options.source;
+    this.#t0Ms = options.startAtMs ?? performance.now();
+    this.#partition = options.partition ?? { index: 0, count: 1 };
+    this.#source = partitionSource(options.source, this.#partition);
     this.#pathPrefix = base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '');
     this.#connections = options.connections ?? options.maxInFlight;
     this.#pool = this.#poolFor(base.origin);
@@ -192,6 +215,7 @@ class OpenLoopRun implements ExchangeOwner {
     this.#timeoutUs = options.timeoutMs * 1000;
     this.#steps = measuredSteps(options.arrival, options.warmupS, options.durationS);
     this.#recorder = createLatencyRecorder({ timeline: true, ...(this.#steps ? { steps: this.#steps } : {}) });
+    this.#log = new WriteLog(this.#warmupEndNs);
     this.#phase = options.warmupS > 0 ? 'warmup' : 'measure';
   }
 
@@ -201,13 +225,14 @@ class OpenLoopRun implements ExchangeOwner {
 
   async run(): Promise<EngineRun> {
     const { durationS, warmupS, signal, timeoutMs } = this.#options;
-    const schedule = createArrivalSchedule(this.#options.arrival, warmupS + durationS);
+    const schedule = partitionSchedule(createArrivalSchedule(this.#options.arrival, warmupS + durationS), this.#partition);
     const probe = createHealthProbe();
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     const sweepMs = Math.min(TIMEOUT_SWEEP_MAX_MS, Math.max(TIMEOUT_SWEEP_MIN_MS, timeoutMs / 100));
     this.#deadlines.start(sweepMs, () => this.nowNs());
     const progressTimer = this.#options.onProgress ? setInterval(() => this.#reportProgress(), PROGRESS_INTERVAL_MS) : undefined;
     progressTimer?.unref();
+    this.#options.onStart?.(this.#t0Ms);
     try {
       let measuring = false;
       if (warmupS === 0) {
@@ -269,6 +294,7 @@ class OpenLoopRun implements ExchangeOwner {
         generator,
         endpoints: this.#recorder.toEndpointResults(durationS),
         ...(steps ? { steps } : {}),
+        writeLog: this.#log.toData(),
       };
     } finally {
       signal?.removeEventListener('abort', this.#onAbort);
@@ -317,7 +343,7 @@ class OpenLoopRun implements ExchangeOwner {
     // The source advances for every scheduled slot, served or not, so request i is the same
     // request in every run of a seed whatever the server did.
     const spec = this.#source.next();
-    const index = this.#slot++;
+    const index = globalIndexOf(this.#partition, this.#slot++);
     const measured = intendedNs >= this.#warmupEndNs;
     const tally = measured ? this.#recorder.endpoint(spec.endpoint) : undefined;
     const isUpload = spec.followUp === 'upload.complete';
@@ -331,6 +357,7 @@ class OpenLoopRun implements ExchangeOwner {
       const censoredEndS = (intendedNs + this.#timeoutNs - this.#warmupEndNs) / NS_PER_S;
       if (tally) this.#recorder.recordUnserved(tally, step, censoredEndS, this.#timeoutUs);
       if (flowTally) this.#recorder.recordUnserved(flowTally, -1, censoredEndS, this.#timeoutUs);
+      this.#log.failure(spec.endpoint, 'unserved', intendedNs, intendedNs, spec.path);
       return;
     }
     this.#inFlight++;
@@ -344,7 +371,7 @@ class OpenLoopRun implements ExchangeOwner {
     }
     if (flowTally) flowTally.sent++;
     const stage = isUpload ? Stage.UPLOAD_START : Stage.REQUEST;
-    const exchange = new RequestExchange(this, stage, spec, tally, step, intendedNs, sendNs, this.#timeoutNs, undefined, index, isUpload);
+    const exchange = new RequestExchange(this, stage, spec, tally, step, intendedNs, sendNs, this.#timeoutNs, undefined, index, isUpload || spec.endpoint === 'user.create');
     this.#send(this.#pool, exchange, this.#pathPrefix + spec.path, spec.method, spec.headers, spec.body);
   }
 
@@ -384,6 +411,7 @@ class OpenLoopRun implements ExchangeOwner {
         ex.bodyBytes,
       );
     }
+    this.#logOutcome(ex, errorKind, endNs);
 
     switch (ex.stage) {
       case Stage.REQUEST:
@@ -417,6 +445,24 @@ class OpenLoopRun implements ExchangeOwner {
     }
   }
 
+  /** Acknowledged writes and failures into the write log: a push each, parsed after the run. */
+  #logOutcome(ex: RequestExchange, errorKind: string | undefined, endNs: number): void {
+    const acknowledged = errorKind === undefined && ex.status >= 200 && ex.status < 300;
+    if (ex.stage === Stage.UPLOAD_PUT || ex.stage === Stage.UPLOAD_COMPLETE) {
+      const flow = ex.flow as UploadFlowState;
+      if (errorKind !== undefined) {
+        this.#log.failure(ex.stage === Stage.UPLOAD_PUT ? UPLOAD_PUT : UPLOAD_COMPLETE, errorKind, flow.intendedNs, endNs, uploadCompletePath(flow.userId, flow.uploadId));
+      } else if (acknowledged && ex.stage === Stage.UPLOAD_COMPLETE) this.#log.writeFromResponse('upload.complete', flow.intendedNs, endNs, ex.bodyText());
+      return;
+    }
+    const spec = ex.spec;
+    if (spec === undefined) return;
+    if (errorKind !== undefined) this.#log.failure(spec.endpoint, errorKind, ex.intendedNs, endNs, spec.path);
+    else if (!acknowledged) return;
+    else if (spec.endpoint === 'user.create') this.#log.writeFromResponse('user.create', ex.intendedNs, endNs, ex.bodyText());
+    else if (spec.endpoint === 'follow.create' || spec.endpoint === 'media.like') this.#log.writeFromRequest(spec.endpoint, ex.intendedNs, endNs, spec);
+  }
+
   #sendPut(start: RequestExchange, url: URL, flow: UploadFlowState, dueNs: number): void {
     const tally = flow.measured ? (this.#putTally ??= this.#recorder.endpoint(UPLOAD_PUT, 'followUp')) : undefined;
     const sendNs = this.nowNs();
@@ -432,7 +478,8 @@ class OpenLoopRun implements ExchangeOwner {
   #sendComplete(put: RequestExchange, flow: UploadFlowState, dueNs: number): void {
     const tally = flow.measured ? (this.#completeTally ??= this.#recorder.endpoint(UPLOAD_COMPLETE, 'followUp')) : undefined;
     const sendNs = this.nowNs();
-    const complete = new RequestExchange(this, Stage.UPLOAD_COMPLETE, undefined, tally, -1, dueNs, sendNs, this.#timeoutNs, flow, put.index, false);
+    // Its body names the new media: kept for the acknowledged-writes log.
+    const complete = new RequestExchange(this, Stage.UPLOAD_COMPLETE, undefined, tally, -1, dueNs, sendNs, this.#timeoutNs, flow, put.index, true);
     if (tally) {
       tally.intended++;
       this.#recorder.countSent(tally, -1);
@@ -470,6 +517,8 @@ function checkOptions(o: OpenLoopOptions): void {
     `connections must be an integer >= 1 (got ${o.connections})`,
   );
   checkArrivalSpec(o.arrival);
+  if (o.partition) checkPartition(o.partition);
+  rule(o.startAtMs === undefined || Number.isFinite(o.startAtMs), `startAtMs must be a finite number (got ${o.startAtMs})`);
 }
 
 function interrupted(): FeedscaleError {

@@ -1,4 +1,5 @@
-import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type RunResult, type StepResult } from '../../lib/result-schema.ts';
+import type { WriteLogData } from './write-log.ts';
+import { RESULT_SCHEMA_VERSION, type Driver, type EndpointResult, type GeneratorHealth, type GeneratorInstance, type RunResult, type StepResult } from '../../lib/result-schema.ts';
 
 /** What an engine measured; the run's identity (configuration, plan, ...) is added by toRunResult. */
 export interface EngineRun {
@@ -10,9 +11,16 @@ export interface EngineRun {
   /** The per-request timeout; unserved starts are recorded at it. */
   timeoutMs: number;
   generator: GeneratorHealth;
+  /** Each generator of a run split over several (generator-pool.ts); absent for one. */
+  generators?: GeneratorInstance[];
   endpoints: EndpointResult[];
   /** Per-step breakdown of a stepped arrival plan (open loop); absent otherwise. */
   steps?: StepResult[];
+  /**
+   * Open loop: acknowledged writes and failed requests, for the write audit and the fault effects
+   * (runner/). Plain data (it crosses from generator processes); never part of the RunResult.
+   */
+  writeLog?: WriteLogData;
 }
 
 /** The run's identity, known to the caller, not to the engine. */
@@ -42,6 +50,7 @@ export function toRunResult(run: EngineRun, meta: RunMetadata): RunResult {
     warmupS: run.warmupS,
     timeoutMs: run.timeoutMs,
     generator: run.generator,
+    ...(run.generators ? { generators: run.generators } : {}),
     endpoints: run.endpoints,
     ...(run.steps ? { steps: run.steps } : {}),
   };

@@ -4,6 +4,7 @@ import { listIssues, validateConfig, type ConfigIssue } from '../../lib/validate
 import { DriverSchema } from '../../lib/result-schema.ts';
 import type { Endpoint } from '../requests/endpoints.ts';
 import { TargetingSchema } from '../requests/targeting-schema.ts';
+import { FaultsSchema, checkFaults, explainFaults } from './fault-schema.ts';
 
 const RateRps = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Requests per second' });
 
@@ -66,6 +67,14 @@ export const PlanSchema = Type.Object(
       }),
     ),
     timeoutMs: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
+    generators: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description:
+          'Open-loop load generators on this machine, each a process with its own core; generator w sends the arrivals i ≡ w (mod generators) of the one schedule and their histograms are merged exactly (scenarios/engines/generator-pool.ts). Default 1: the harness process sends everything. Not for capacity searches; k6 keeps its own parallelism',
+      }),
+    ),
     search: Type.Optional(
       Type.Object(
         {
@@ -85,6 +94,7 @@ export const PlanSchema = Type.Object(
         },
       ),
     ),
+    faults: Type.Optional(FaultsSchema),
     slo: Type.Object(
       {
         p99Ms: Type.Number({ exclusiveMinimum: 0, default: 250, description: 'p99 latency from intended start, per endpoint' }),
@@ -108,6 +118,10 @@ export function checkPlan(plan: Plan): ConfigIssue[] {
     if (plan.driver !== 'open-loop') issues.push({ path: '/driver', message: 'a capacity search adapts each step to the last one: only the open-loop driver can run it' });
     if (plan.arrival.kind !== 'steps' && plan.search.maxRps < plan.arrival.rateRps) issues.push({ path: '/search/maxRps', message: `must be >= arrival.rateRps (${plan.arrival.rateRps})` });
   }
+  if ((plan.generators ?? 1) > 1) {
+    if (plan.driver !== 'open-loop') issues.push({ path: '/generators', message: `only the open-loop driver splits a run over generators (driver ${plan.driver} runs as one)` });
+    if (plan.search) issues.push({ path: '/generators', message: 'a capacity search runs one generator: remove generators or search' });
+  }
   if (plan.arrival.kind === 'steps') {
     const stepsS = plan.arrival.steps.reduce((sum, step) => sum + step.durationS, 0);
     const runS = plan.warmupS + plan.durationS;
@@ -115,6 +129,7 @@ export function checkPlan(plan: Plan): ConfigIssue[] {
       issues.push({ path: '/arrival/steps', message: `steps last ${stepsS} s but warmupS + durationS is ${runS} s; later steps would never run` });
     }
   }
+  issues.push(...checkFaults(plan));
   return issues;
 }
 
@@ -140,7 +155,7 @@ export function validatePlan(input: unknown, what = 'plan'): Readonly<Plan> {
   try {
     plan = validateConfig(PlanSchema, input, what);
   } catch (err) {
-    if (isFeedscaleError(err) && err.code === 'CFG_ERR_INVALID') throw invalid(what, explainArrival(input, err.details));
+    if (isFeedscaleError(err) && err.code === 'CFG_ERR_INVALID') throw invalid(what, explainFaults(input, explainArrival(input, err.details)));
     throw err;
   }
   const issues = checkPlan(plan);

@@ -1,5 +1,5 @@
 import type { ServiceTime } from '../model/service-time.ts';
-import { normalCdf } from '../stats/normal.ts';
+import { normalCdf } from '../../lib/stats/normal.ts';
 
 /**
  * The distribution function x ↦ P(X <= x) of a time distribution, for discretising it onto the

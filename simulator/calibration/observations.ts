@@ -2,7 +2,7 @@ import { mergeEncoded, percentilesOf } from '../../lib/histogram.ts';
 import type { RunResult } from '../../lib/result-schema.ts';
 import type { ServerMetrics } from '../../lib/server-metrics-schema.ts';
 import type { ReferenceStackShape } from '../reference-stack/stack-shape.ts';
-import { WORK_UNITS, type WorkUnit } from '../reference-stack/work-units.ts';
+import type { WorkUnit } from '../reference-stack/work-units.ts';
 import { tierOfService, type ServiceTier } from './service-tier.ts';
 
 /**
@@ -17,6 +17,8 @@ export interface Observation {
   repeat: number;
   /** Index of the step in the run, or null for the whole measured window. */
   step: number | null;
+  /** Wall clock at the interval's start, ms since the epoch (to match samples taken outside the collectors). */
+  startMs: number;
   durationS: number;
   /** Rate the plan asked for. */
   intendedRps: number;
@@ -32,6 +34,8 @@ export interface Observation {
   unitRates: Partial<Record<WorkUnit, number>>;
   /** memcached hit ratio over the interval (server side), null without lookups or without the cache. */
   cacheHitRatio: number | null;
+  /** memcached gets per second over the interval (server side; 0 without the cache). */
+  cacheGetsPerS: number;
   /** Latency from intended start per endpoint over the interval (absent when the step kept no histogram). */
   latency: Record<string, { count: number; p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number }>;
   /** Load generator CPU over the whole run, cores (runs record no per-step figure). */
@@ -94,6 +98,7 @@ export function observationsOf(run: RunResult, shape: ReferenceStackShape, optio
           configuration: run.configuration,
           repeat: run.repeat,
           step: index,
+          startMs: Date.parse(run.startedAt) + (run.warmupS + step.startS) * 1000,
           durationS: step.durationS,
           intendedRps: step.rateRps,
           completedRps: sumValues(endpointRps),
@@ -119,6 +124,7 @@ export function observationsOf(run: RunResult, shape: ReferenceStackShape, optio
       configuration: run.configuration,
       repeat: run.repeat,
       step: null,
+      startMs: Date.parse(run.startedAt) + run.warmupS * 1000,
       durationS: run.durationS,
       intendedRps: run.generator.intendedRateRps,
       completedRps: sumValues(endpointRps),
@@ -135,7 +141,7 @@ function sumValues(record: Record<string, number>): number {
 }
 
 /** CPU per tier, instances and unit rates over [startS, endS] of the collectors' clock. */
-function intervalOf(server: ServerMetrics, shape: ReferenceStackShape, startS: number, endS: number): Pick<Observation, 'cpuCores' | 'instances' | 'unitRates' | 'cacheHitRatio'> {
+function intervalOf(server: ServerMetrics, shape: ReferenceStackShape, startS: number, endS: number): Pick<Observation, 'cpuCores' | 'instances' | 'unitRates' | 'cacheHitRatio' | 'cacheGetsPerS'> {
   const cpuCores: Partial<Record<ServiceTier, number>> = {};
   const instances: Partial<Record<ServiceTier, number>> = {};
   for (const container of server.containers) {
@@ -168,7 +174,6 @@ function intervalOf(server: ServerMetrics, shape: ReferenceStackShape, startS: n
   const memcachedHits = server.memcached ? meanOverWindow(server.memcached.series, (p) => p.getHitsPerS, startS, endS) : null;
   const memcachedMisses = server.memcached ? meanOverWindow(server.memcached.series, (p) => p.getMissesPerS, startS, endS) : null;
   const gets = (memcachedHits ?? 0) + (memcachedMisses ?? 0);
-  return { cpuCores, instances, unitRates, cacheHitRatio: memcachedHits !== null && gets > 0 ? memcachedHits / gets : null };
+  return { cpuCores, instances, unitRates, cacheHitRatio: memcachedHits !== null && gets > 0 ? memcachedHits / gets : null, cacheGetsPerS: gets };
 }
 
-export { WORK_UNITS };

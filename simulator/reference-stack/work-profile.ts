@@ -169,6 +169,21 @@ function segmentsOf(plan: TracePlan): Array<{ startS: number; endS: number; rate
  * unit counts per request class over the measured window (and per step).
  */
 export function profileWork(source: WorkloadSource, plan: TracePlan, shape: ReferenceStackShape, options: WorkProfileOptions = {}): WorkProfile {
+  // Calibration, leave-one-out and knee searches replay the same run many times: memoised.
+  const key = JSON.stringify([source, plan.mix, plan.arrival, plan.warmupS, plan.durationS, plan.targeting ?? null, shape.logicalShards, shape.physicalShards, shape.cache, shape.memcachedInstances, shape.memcachedMemoryMb, shape.fanOut, options]);
+  let profile = profiles.get(key);
+  if (!profile) {
+    if (profiles.size >= MAX_MEMOISED_PROFILES) profiles.delete(profiles.keys().next().value as string);
+    profile = replayWork(source, plan, shape, options);
+    profiles.set(key, profile);
+  }
+  return profile;
+}
+
+const profiles = new Map<string, WorkProfile>();
+const MAX_MEMOISED_PROFILES = 256;
+
+function replayWork(source: WorkloadSource, plan: TracePlan, shape: ReferenceStackShape, options: WorkProfileOptions): WorkProfile {
   const { feeds, population, followers, dataset } = prepareWorkload(source);
   const shardMap = createShardMap(shape.logicalShards, shape.physicalShards);
   const pageSize = options.feedPageSize ?? 20;

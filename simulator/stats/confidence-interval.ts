@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { studentTQuantile } from './student-t.ts';
+import { studentTQuantile } from '../../lib/stats/student-t.ts';
 
 /** A statistic over independent replications: their mean and a t-interval around it. */
 export const IntervalEstimateSchema = Type.Object(

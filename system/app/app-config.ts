@@ -6,6 +6,7 @@ import {
   CacheModeSchema,
   FanOutModeSchema,
   FeedReadDelayMsSchema,
+  FeedReadExtraQueriesSchema,
   LogicalShardsSchema,
   ReadTimeMergeAboveFollowersSchema,
 } from '../stack-switches.ts';
@@ -171,6 +172,8 @@ export const AppConfigSchema = Type.Object(
          * gate can be shown to catch one (and, later, fault scenarios). 0 = none.
          */
         feedReadDelayMs: FeedReadDelayMsSchema,
+        /** Extra trivial queries on the feed owner's shard per feed read (an injected regression in queries per request). */
+        feedReadExtraQueries: FeedReadExtraQueriesSchema,
       },
       { additionalProperties: false, default: {} },
     ),

@@ -105,7 +105,7 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   app.register(requestTimingPlugin);
   app.register(postgresPlugin, { config });
   app.register(redisPlugin, { config });
-  app.register(redisReadsPlugin);
+  app.register(redisReadsPlugin, { config });
   app.register(cachePlugin, { config });
   app.register(objectStorePlugin, { config });
   app.register(jobsPlugin, { config });

@@ -14,13 +14,19 @@ const OPERATION_TIMEOUT_MS = 500;
 export interface CacheClient {
   readonly mode: 'memcached' | 'off';
   get(key: string): Promise<string | null>;
-  /** One batch of quiet gets per server the keys live on. Results are in `keys` order. */
-  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  /** The value's bytes as received, for values sent on as they are (a cached media in a response). */
+  getBytes(key: string): Promise<Buffer | null>;
+  /**
+   * Values' bytes as received, in `keys` order, of the keys `${prefix}${key}`; one batch of quiet
+   * gets per server the keys live on. (A page of 20 media passes its IDs and `media:`: no key
+   * strings built.)
+   */
+  getManyBytes(keys: readonly string[], prefix?: string): Promise<(Buffer | null)[]>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
   /** Resolves when every server answers; rejects otherwise. */
   ping(timeoutMs: number): Promise<void>;
-  /** Lookups since start (get and getMany count per key). */
+  /** Lookups since start (every get counts once per key). */
   stats(): CacheStats;
   /** The same counts per memcached server (none when the cache is off). */
   serverStats(): Array<{ server: string } & CacheStats>;
@@ -45,7 +51,11 @@ export function createNoopCache(): CacheClient {
       misses++;
       return null;
     },
-    getMany: async (keys) => {
+    getBytes: async () => {
+      misses++;
+      return null;
+    },
+    getManyBytes: async (keys) => {
       misses += keys.length;
       return keys.map(() => null);
     },
@@ -75,43 +85,54 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
     errors: 0,
   }));
   type Node = (typeof nodes)[number];
+  // Operations cut short by close() (requests still in flight at shutdown) fail quietly.
+  let closed = false;
+  const warn = (obj: object, msg: string): void => {
+    if (!closed) log.warn(obj, msg);
+  };
   const nodeFor = (key: string): Node => nodes[ring.indexFor(key)] as Node;
 
-  /** Looks `keys` up on one node; fills `out` at `slots` (or in order); a failure is a miss per key. */
-  const lookUp = async (node: Node, keys: readonly string[], out: (string | null)[], slots?: readonly number[]): Promise<void> => {
-    try {
-      const values = await node.connection.getMany(keys);
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i] as string | null;
-        if (value === null) node.misses++;
-        else node.hits++;
-        out[slots === undefined ? i : (slots[i] as number)] = value;
-      }
-    } catch (err) {
-      node.errors += keys.length;
-      node.misses += keys.length;
-      log.warn({ err, keys: keys.length, key: keys[0], server: node.server }, 'memcached get failed; treated as a miss');
-    }
-  };
+  /** Counts a node's answers; a failed lookup is a miss (and an error) per key. */
+  const counted = (node: Node, keys: readonly string[], lookup: Promise<(Buffer | null)[]>): Promise<(Buffer | null)[]> =>
+    lookup.then(
+      (values) => {
+        for (const value of values) {
+          if (value === null) node.misses++;
+          else node.hits++;
+        }
+        return values;
+      },
+      (err: unknown) => {
+        node.errors += keys.length;
+        node.misses += keys.length;
+        warn({ err, keys: keys.length, server: node.server }, 'memcached get failed; treated as a miss');
+        return new Array<Buffer | null>(keys.length).fill(null);
+      },
+    );
 
-  const getMany = async (keys: readonly string[]): Promise<(string | null)[]> => {
-    const out = new Array<string | null>(keys.length).fill(null);
-    if (keys.length === 0) return out;
+  const getManyBytes = (keys: readonly string[], prefix = ''): Promise<(Buffer | null)[]> => {
+    if (keys.length === 0) return Promise.resolve([]);
     if (nodes.length === 1) {
-      await lookUp(nodes[0] as Node, keys, out);
-      return out;
+      const node = nodes[0] as Node;
+      return counted(node, keys, node.connection.getMany(keys, prefix));
     }
     // One batch per server, each key's answer put back at its position.
     const batches = new Map<Node, { keys: string[]; slots: number[] }>();
     keys.forEach((key, slot) => {
-      const node = nodeFor(key);
+      const node = nodeFor(prefix + key);
       let batch = batches.get(node);
       if (batch === undefined) batches.set(node, (batch = { keys: [], slots: [] }));
       batch.keys.push(key);
       batch.slots.push(slot);
     });
-    await Promise.all([...batches].map(([node, batch]) => lookUp(node, batch.keys, out, batch.slots)));
-    return out;
+    const out = new Array<Buffer | null>(keys.length).fill(null);
+    return Promise.all(
+      [...batches].map(([node, batch]) =>
+        counted(node, batch.keys, node.connection.getMany(batch.keys, prefix)).then((values) => {
+          for (let i = 0; i < values.length; i++) out[batch.slots[i] as number] = values[i] as Buffer | null;
+        }),
+      ),
+    ).then(() => out);
   };
 
   const sum = (field: 'hits' | 'misses' | 'errors'): number => nodes.reduce((total, node) => total + node[field], 0);
@@ -124,15 +145,16 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
     );
   return {
     mode: 'memcached',
-    get: async (key) => (await getMany([key]))[0] ?? null,
-    getMany,
+    get: (key) => getManyBytes([key]).then((values) => values[0]?.toString('utf8') ?? null),
+    getBytes: (key) => getManyBytes([key]).then((values) => values[0] ?? null),
+    getManyBytes,
     set: async (key, value) => {
       const node = nodeFor(key);
       try {
         await node.connection.set(key, value, ttlS);
       } catch (err) {
         node.errors++;
-        log.warn({ err, key, server: node.server }, 'memcached set failed');
+        warn({ err, key, server: node.server }, 'memcached set failed');
       }
     },
     delete: async (key) => {
@@ -141,7 +163,7 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
         await node.connection.delete(key);
       } catch (err) {
         node.errors++;
-        log.warn({ err, key, server: node.server }, 'memcached delete failed; the entry may be stale until its TTL');
+        warn({ err, key, server: node.server }, 'memcached delete failed; the entry may be stale until its TTL');
       }
     },
     ping: async (timeoutMs) => {
@@ -150,6 +172,7 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
     stats: () => ({ hits: sum('hits'), misses: sum('misses'), errors: sum('errors') }),
     serverStats: () => nodes.map(({ server, hits, misses, errors }) => ({ server, hits, misses, errors })),
     close: () => {
+      closed = true;
       for (const node of nodes) node.connection.close();
     },
   };

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 
 /** Points per server: 40 MD5 digests of 4 points each, as libketama places them. */
 const DIGESTS_PER_SERVER = 40;
+/** Keys whose server a ring remembers (about 100 bytes each). */
+const RECENT_KEYS_MAX = 65_536;
 
 /**
  * A ketama consistent-hash ring (libketama's point placement, equal weights), the scheme the
@@ -18,6 +20,11 @@ export class HashRing {
   readonly #points: Uint32Array;
   /** #owners[i] = index in `servers` of the server at #points[i]. */
   readonly #owners: Uint16Array;
+  /**
+   * Servers of keys looked up lately: a feed page asks for 20 keys, and the same recent media
+   * are on many pages, so most lookups skip the MD5. Bounded: emptied when full.
+   */
+  readonly #recent = new Map<string, number>();
 
   constructor(servers: readonly string[]) {
     if (servers.length === 0) throw new RangeError('HashRing needs at least one server');
@@ -39,7 +46,16 @@ export class HashRing {
   /** Index in `servers` of the server that holds `key`. */
   indexFor(key: string): number {
     if (this.servers.length === 1) return 0;
-    const hash = md5Word0(key);
+    let index = this.#recent.get(key);
+    if (index === undefined) {
+      index = this.#indexForHash(md5Word0(key));
+      if (this.#recent.size >= RECENT_KEYS_MAX) this.#recent.clear();
+      this.#recent.set(key, index);
+    }
+    return index;
+  }
+
+  #indexForHash(hash: number): number {
     // First point at or after the hash, wrapping to the start of the ring.
     let lo = 0;
     let hi = this.#points.length;

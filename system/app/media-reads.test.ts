@@ -6,9 +6,9 @@ import type { MediaRecord } from '../data/media-repository.ts';
 import { ShardedDb } from '../data/sharded-db.ts';
 import { createShardMap } from '../data/shard-map.ts';
 import type { CacheClient } from './cache-client.ts';
-import { mediaCacheKey, mediaJsonText, readMedia, readMediaPage, toMediaJson } from './media-reads.ts';
+import { feedPageBody, mediaCacheKey, mediaJsonText, readMedia, readMediaPage, toMediaJson } from './media-reads.ts';
 import { RequestTiming } from './request-timing.ts';
-import { FeedPageSchema, feedPageText } from './routes/feed.ts';
+import { FeedPageSchema } from './routes/feed.ts';
 import { MediaSchema } from './schemas.ts';
 
 const URL_BASE = 'http://cdn:8080/media';
@@ -50,10 +50,11 @@ describe('media JSON texts', () => {
 
   it('make a feed page byte for byte as the FeedPageSchema serialiser would', async () => {
     const items = AWKWARD.map((m) => toMediaJson(m, URL_BASE));
-    const texts = AWKWARD.map((m) => mediaJsonText(m, URL_BASE));
-    expect(feedPageText(texts, id(9))).toBe(await serialisedByFastify(FeedPageSchema, { items, nextBefore: id(9) }));
-    expect(feedPageText(texts, undefined)).toBe(await serialisedByFastify(FeedPageSchema, { items }));
-    expect(feedPageText([], undefined)).toBe(await serialisedByFastify(FeedPageSchema, { items: [] }));
+    const bytes = AWKWARD.map((m) => Buffer.from(mediaJsonText(m, URL_BASE)));
+    expect(feedPageBody(bytes, id(9)).toString()).toBe(await serialisedByFastify(FeedPageSchema, { items, nextBefore: id(9) }));
+    expect(feedPageBody(bytes, undefined).toString()).toBe(await serialisedByFastify(FeedPageSchema, { items }));
+    expect(feedPageBody(bytes.slice(0, 1), undefined).toString()).toBe(await serialisedByFastify(FeedPageSchema, { items: items.slice(0, 1) }));
+    expect(feedPageBody([], undefined).toString()).toBe(await serialisedByFastify(FeedPageSchema, { items: [] }));
   });
 
   it('percent-encode each segment of an object key, and only when it needs it', () => {
@@ -71,7 +72,8 @@ function mapCache(entries: Array<[string, string]> = []): CacheClient & { store:
     store,
     sets,
     get: async (key) => store.get(key) ?? null,
-    getMany: async (keys) => keys.map((key) => store.get(key) ?? null),
+    getBytes: async (key) => (store.has(key) ? Buffer.from(store.get(key)!) : null),
+    getManyBytes: async (keys, prefix = '') => keys.map((key) => (store.has(prefix + key) ? Buffer.from(store.get(prefix + key)!) : null)),
     set: async (key, value) => {
       sets.push(key);
       store.set(key, value);
@@ -108,9 +110,9 @@ describe('readMediaPage and readMedia', () => {
     const page = [media(1), media(2), media(3)];
     const cache = mapCache(page.map((m) => [mediaCacheKey(m.id), mediaJsonText(m, URL_BASE)]));
     const { db, queries } = rowsDb([]);
-    const texts = await readMediaPage({ db, cache, timing: new RequestTiming() }, page.map((m) => m.id), URL_BASE);
-    expect(texts).toEqual(page.map((m) => mediaJsonText(m, URL_BASE)));
-    expect(await readMedia({ db, cache, timing: new RequestTiming() }, media(2).id, URL_BASE)).toBe(mediaJsonText(media(2), URL_BASE));
+    const texts = await readMediaPage({ db: () => db, cache, timing: new RequestTiming() }, page.map((m) => m.id), URL_BASE);
+    expect(texts.map(String)).toEqual(page.map((m) => mediaJsonText(m, URL_BASE)));
+    expect(String(await readMedia({ db: () => db, cache, timing: new RequestTiming() }, media(2).id, URL_BASE))).toBe(mediaJsonText(media(2), URL_BASE));
     expect(queries()).toBe(0);
   });
 
@@ -125,11 +127,11 @@ describe('readMediaPage and readMedia', () => {
     ]);
     const { db, queries } = rowsDb(rows);
     const ids = [...rows.map((m) => m.id), id(99)];
-    const texts = await readMediaPage({ db, cache, timing: new RequestTiming() }, ids, URL_BASE);
-    expect(texts).toEqual(rows.map((m) => mediaJsonText(m, URL_BASE)));
+    const texts = await readMediaPage({ db: () => db, cache, timing: new RequestTiming() }, ids, URL_BASE);
+    expect(texts.map(String)).toEqual(rows.map((m) => mediaJsonText(m, URL_BASE)));
     expect(queries()).toBe(1);
     expect(cache.sets.sort()).toEqual([media(2), media(3), media(4)].map((m) => mediaCacheKey(m.id)).sort());
     for (const m of rows) expect(JSON.parse(cache.store.get(mediaCacheKey(m.id))!)).toEqual(toMediaJson(m, URL_BASE));
-    expect(await readMedia({ db, cache, timing: new RequestTiming() }, id(99), URL_BASE)).toBeNull();
+    expect(await readMedia({ db: () => db, cache, timing: new RequestTiming() }, id(99), URL_BASE)).toBeNull();
   });
 });

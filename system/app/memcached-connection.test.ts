@@ -1,5 +1,6 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemcachedCache } from './cache-client.ts';
 import { MemcachedConnection } from './memcached-connection.ts';
 
 /**
@@ -12,6 +13,8 @@ interface FakeMemcached {
   /** Chunks received, per connection, in order of connection. */
   chunks: number[];
   stall: boolean;
+  /** Writes every response one byte at a time. */
+  drip: boolean;
   dropConnections(): void;
   close(): Promise<void>;
 }
@@ -19,7 +22,8 @@ interface FakeMemcached {
 async function startFakeMemcached(): Promise<FakeMemcached> {
   const store = new Map<string, string>();
   const sockets = new Set<Socket>();
-  const fake = { store, chunks: [] as number[], stall: false } as FakeMemcached;
+  const fake = { store, chunks: [] as number[], stall: false, drip: false } as FakeMemcached;
+  let dripping = Promise.resolve();
   const respond = (socket: Socket, opcode: number, status: number, opaque: number, extras: Buffer, value: Buffer): void => {
     const header = Buffer.alloc(24);
     header[0] = 0x81;
@@ -28,7 +32,12 @@ async function startFakeMemcached(): Promise<FakeMemcached> {
     header.writeUInt16BE(status, 6);
     header.writeUInt32BE(extras.length + value.length, 8);
     header.writeUInt32BE(opaque, 12);
-    socket.write(Buffer.concat([header, extras, value]));
+    const response = Buffer.concat([header, extras, value]);
+    if (!fake.drip) {
+      socket.write(response);
+      return;
+    }
+    for (const byte of response) dripping = dripping.then(() => new Promise<void>((resolve) => socket.write(Buffer.of(byte), () => setImmediate(resolve))));
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -91,8 +100,12 @@ describe('MemcachedConnection', () => {
     fake = await startFakeMemcached();
     connection = new MemcachedConnection(fake.server, { timeoutMs: 1000 });
     await connection.set('media:1', '{"id":"1"}', 60);
-    await connection.set('media:3', 'ünïcödé ✓', 60);
-    expect(await connection.getMany(['media:1', 'media:2', 'media:3', 'media:4'])).toEqual(['{"id":"1"}', null, 'ünïcödé ✓', null]);
+    const text = (values: (Buffer | null)[]) => values.map((v) => v?.toString('utf8') ?? null);
+    expect(text(await connection.getMany(['media:1', 'media:2', 'média:3', 'media:4']))).toEqual(['{"id":"1"}', null, null, null]);
+    await connection.set('média:3', 'ünïcödé ✓', 60);
+    expect(text(await connection.getMany(['media:1', 'media:2', 'média:3', 'media:4']))).toEqual(['{"id":"1"}', null, 'ünïcödé ✓', null]);
+    expect(text(await connection.getMany([':1', ':2', ':3'], 'media'))).toEqual(['{"id":"1"}', null, null]);
+    expect(text(await connection.getMany([':3'], 'média'))).toEqual(['ünïcödé ✓']);
     expect(await connection.getMany([])).toEqual([]);
     await connection.delete('media:1');
     await connection.delete('media:1');
@@ -106,9 +119,20 @@ describe('MemcachedConnection', () => {
     await connection.version();
     for (let i = 0; i < 50; i++) fake.store.set(`k${i}`, `v${i}`);
     const pages = await Promise.all(Array.from({ length: 50 }, (_, i) => connection!.getMany([`k${i}`, `absent${i}`, `k${(i + 1) % 50}`])));
-    pages.forEach((page, i) => expect(page).toEqual([`v${i}`, null, `v${(i + 1) % 50}`]));
+    pages.forEach((page, i) => expect(page.map((v) => v?.toString() ?? null)).toEqual([`v${i}`, null, `v${(i + 1) % 50}`]));
     // One write for the version, one for the 50 batches (a loopback write of ~5 kB arrives whole).
     expect(fake.chunks).toEqual([2]);
+  });
+
+  it('puts answers together however they are split across reads', async () => {
+    fake = await startFakeMemcached();
+    connection = new MemcachedConnection(fake.server, { timeoutMs: 5000 });
+    fake.store.set('a', 'A'.repeat(300));
+    fake.store.set('c', 'C');
+    fake.drip = true;
+    const [first, second] = await Promise.all([connection.getMany(['a', 'b', 'c']), connection.getMany(['c'])]);
+    expect(first.map((v) => v?.toString() ?? null)).toEqual(['A'.repeat(300), null, 'C']);
+    expect(String(second)).toBe('C');
   });
 
   it('fails what is in flight when the server does not answer in time, then reconnects', async () => {
@@ -118,7 +142,7 @@ describe('MemcachedConnection', () => {
     await expect(connection.getMany(['a'])).rejects.toThrow(/did not answer within 200 ms/);
     fake.stall = false;
     fake.store.set('a', 'A');
-    expect(await connection.getMany(['a'])).toEqual(['A']);
+    expect(String(await connection.getMany(['a']))).toBe('A');
     expect(fake.chunks.length).toBe(2);
   });
 
@@ -140,5 +164,28 @@ describe('MemcachedConnection', () => {
     await expect(connection.getMany(['a'])).rejects.toThrow(/memcached 127\.0\.0\.1:1: .*ECONNREFUSED/);
     connection.close();
     await expect(connection.version()).rejects.toThrow(/connection closed/);
+  });
+});
+
+describe('createMemcachedCache over two servers', () => {
+  it('splits a page of keys by the ring, answers in key order and counts hits and misses per server', async () => {
+    const fakes = [await startFakeMemcached(), await startFakeMemcached()];
+    const cache = createMemcachedCache({ servers: fakes.map((f) => f.server), ttlS: 60, log: { warn: () => {} } });
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => String(1_000_000_007 * (i + 1)));
+      for (const id of ids.slice(0, 15)) await cache.set(`media:${id}`, `value of ${id}`);
+      const page = await cache.getManyBytes(ids, 'media:');
+      expect(page.map((v) => v?.toString() ?? null)).toEqual(ids.map((id, i) => (i < 15 ? `value of ${id}` : null)));
+      // Both servers hold part of the page, each key where the ring puts it.
+      expect(fakes.every((f) => f.store.size > 0)).toBe(true);
+      expect(await cache.get(`media:${ids[0]}`)).toBe(`value of ${ids[0]}`);
+      expect(cache.stats()).toEqual({ hits: 16, misses: 5, errors: 0 });
+      expect(cache.serverStats().map((s) => s.hits + s.misses).reduce((a, b) => a + b)).toBe(21);
+      await cache.delete(`media:${ids[0]}`);
+      expect(await cache.get(`media:${ids[0]}`)).toBeNull();
+    } finally {
+      cache.close();
+      await Promise.all(fakes.map((f) => f.close()));
+    }
   });
 });

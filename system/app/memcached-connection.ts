@@ -1,4 +1,4 @@
-import { type Socket, connect } from 'node:net';
+import { PipelinedConnection, type PipelinedRequest, ProtocolError } from './pipelined-connection.ts';
 
 /** Binary-protocol opcodes used here (memcached's protocol_binary.h). */
 const OPCODE = Object.freeze({ set: 0x01, delete: 0x04, noop: 0x0a, version: 0x0b, getq: 0x09 });
@@ -10,90 +10,62 @@ const STATUS_KEY_NOT_FOUND = 0x0001;
 const SET_EXTRAS_BYTES = 8;
 
 /**
- * One operation on the wire: its encoded request and the responses that answer it. Every
- * operation ends with exactly one response whose opaque is `endOpaque` (a get batch ends with a
- * NOOP; the quiet gets before it answer only for hits, with opaques `endOpaque - count` ...).
+ * A request and the responses that answer it. Every request ends with exactly one response
+ * whose opaque is `endOpaque` (a batch of gets ends with a NOOP; the quiet gets before it answer
+ * only for hits, with opaques `endOpaque - count` ... `endOpaque - 1`).
  */
-interface Operation {
-  readonly request: Buffer;
+interface MemcachedRequest extends PipelinedRequest {
   readonly endOpaque: number;
   /** Quiet gets before the terminating NOOP (0 for set, delete, version). */
   readonly count: number;
-  readonly values: (string | null)[] | undefined;
-  /** Called with the terminating response's status and value. */
-  readonly finish: (status: number, value: string) => void;
-  readonly fail: (err: Error) => void;
-  /** performance.now() by which its answer must have come; set when it is written. */
-  deadlineMs: number;
+  readonly values: (Buffer | null)[] | undefined;
+  /** Called with the terminating response's status and value (valid during the call only). */
+  readonly finish: (status: number, value: Buffer) => void;
 }
 
 /**
- * A connection to one memcached server speaking the binary protocol, pipelined and coalesced:
- * operations issued while the event loop is busy (by every request in flight) are written to
- * the socket together, in one write, when the loop reaches its check phase (setImmediate), and
- * memcached answers them in order on the one connection. A page of N keys is one request of N
- * quiet gets and a NOOP, so misses cost no response at all.
+ * A connection to one memcached server speaking the binary protocol, pipelined and coalesced
+ * (pipelined-connection.ts): a page of N keys is one request of N quiet gets and a NOOP, so
+ * misses cost no response at all, and the pages of every request in flight go out in one write.
  *
- * Under load that makes a cache lookup cost a fraction of a socket write instead of one per key
- * (memjs, used before, wrote every get on its own: one write syscall per key was most of the
- * feed read's CPU; bench/app.bench.ts). Failures are reported, not retried: the socket is
- * dropped, every operation in flight fails, and the next operation reconnects. An operation
- * not answered within `timeoutMs` of being written fails the same way (one timer per
- * connection, re-armed only when it fires, as memjs did).
+ * memjs, used before, wrote every get on its own: one write syscall, one request buffer and one
+ * response-buffer copy per key were most of the feed read's CPU (bench/app.bench.ts).
  *
  * @example
  * const conn = new MemcachedConnection('127.0.0.1:11211', { timeoutMs: 500 });
  * await conn.set('k', 'v', 60);
- * await conn.getMany(['k', 'absent']); // ['v', null]
+ * await conn.getMany(['k', 'absent']); // [<Buffer 76>, null]
  */
-export class MemcachedConnection {
-  readonly server: string;
-  readonly #host: string;
-  readonly #port: number;
-  readonly #timeoutMs: number;
-  #socket: Socket | undefined;
-  /** Written, waiting for their responses, oldest first. */
-  #inFlight: Operation[] = [];
-  /** Issued since the last flush, not written yet. */
-  #queued: Operation[] = [];
-  #flushScheduled = false;
-  /** The start of a response that has not fully arrived. */
-  #partial: Buffer | undefined;
+export class MemcachedConnection extends PipelinedConnection<MemcachedRequest> {
   #nextOpaque = 0;
-  #closed = false;
-  /** Armed while operations are in flight; checks the oldest one's deadline. */
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(server: string, options: { timeoutMs: number }) {
-    const colon = server.lastIndexOf(':');
-    this.server = server;
-    this.#host = server.slice(0, colon);
-    this.#port = Number(server.slice(colon + 1));
-    this.#timeoutMs = options.timeoutMs;
+    super('memcached', server, options.timeoutMs);
   }
 
-  /** Values of `keys` in order; null for a miss. One request (quiet gets and a NOOP). */
-  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+  /**
+   * Values of `keys` (each after `prefix`) in order, null for a miss: the bytes received, not
+   * decoded, for values that are passed on as they are. One request: quiet gets and a NOOP.
+   */
+  getMany(keys: readonly string[], prefix = ''): Promise<(Buffer | null)[]> {
     const count = keys.length;
-    let bytes = HEADER_BYTES;
-    const keyBytes = new Array<number>(count);
-    for (let i = 0; i < count; i++) {
-      keyBytes[i] = Buffer.byteLength(keys[i]!);
-      bytes += HEADER_BYTES + keyBytes[i]!;
-    }
-    const request = Buffer.allocUnsafe(bytes);
+    // Room for any key (a UTF-16 unit is at most 3 UTF-8 bytes); what is written is measured by
+    // writing it, which spares a byte-length pass over every key.
+    let room = HEADER_BYTES;
+    for (let i = 0; i < count; i++) room += HEADER_BYTES + 3 * (prefix.length + (keys[i] as string).length);
+    const bytes = Buffer.allocUnsafe(room);
     const first = this.#takeOpaques(count + 1);
     let offset = 0;
     for (let i = 0; i < count; i++) {
-      writeHeader(request, offset, OPCODE.getq, keyBytes[i]!, 0, keyBytes[i]!, (first + i) >>> 0);
-      request.write(keys[i]!, offset + HEADER_BYTES, 'utf8');
-      offset += HEADER_BYTES + keyBytes[i]!;
+      const keyBytes = writeKey(bytes, prefix, keys[i] as string, offset + HEADER_BYTES);
+      writeHeader(bytes, offset, OPCODE.getq, keyBytes, 0, keyBytes, (first + i) >>> 0);
+      offset += HEADER_BYTES + keyBytes;
     }
     const endOpaque = (first + count) >>> 0;
-    writeHeader(request, offset, OPCODE.noop, 0, 0, 0, endOpaque);
-    const values = new Array<string | null>(count).fill(null);
+    writeHeader(bytes, offset, OPCODE.noop, 0, 0, 0, endOpaque);
+    const values = new Array<Buffer | null>(count).fill(null);
     return new Promise((resolve, reject) => {
-      this.#send({ request, endOpaque, count, values, finish: () => resolve(values), fail: reject, deadlineMs: 0 });
+      this.send({ bytes: bytes.subarray(0, offset + HEADER_BYTES), endOpaque, count, values, finish: () => resolve(values), fail: reject, deadlineMs: 0 });
     });
   }
 
@@ -101,59 +73,75 @@ export class MemcachedConnection {
   set(key: string, value: string, ttlS: number): Promise<void> {
     const keyBytes = Buffer.byteLength(key);
     const valueBytes = Buffer.byteLength(value);
-    const request = Buffer.allocUnsafe(HEADER_BYTES + SET_EXTRAS_BYTES + keyBytes + valueBytes);
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES + SET_EXTRAS_BYTES + keyBytes + valueBytes);
     const endOpaque = this.#takeOpaques(1);
-    writeHeader(request, 0, OPCODE.set, keyBytes, SET_EXTRAS_BYTES, SET_EXTRAS_BYTES + keyBytes + valueBytes, endOpaque);
-    request.writeUInt32BE(0, HEADER_BYTES); // flags
-    request.writeUInt32BE(ttlS, HEADER_BYTES + 4);
-    request.write(key, HEADER_BYTES + SET_EXTRAS_BYTES, 'utf8');
-    request.write(value, HEADER_BYTES + SET_EXTRAS_BYTES + keyBytes, 'utf8');
-    return this.#simple(request, endOpaque, 'set', (status) => status === STATUS_OK);
+    writeHeader(bytes, 0, OPCODE.set, keyBytes, SET_EXTRAS_BYTES, SET_EXTRAS_BYTES + keyBytes + valueBytes, endOpaque);
+    bytes.writeUInt32BE(0, HEADER_BYTES); // flags
+    bytes.writeUInt32BE(ttlS, HEADER_BYTES + 4);
+    bytes.write(key, HEADER_BYTES + SET_EXTRAS_BYTES, 'utf8');
+    bytes.write(value, HEADER_BYTES + SET_EXTRAS_BYTES + keyBytes, 'utf8');
+    return this.#simple(bytes, endOpaque, 'set', (status) => status === STATUS_OK);
   }
 
   /** Removes `key`; a key that was not there is not an error. */
   delete(key: string): Promise<void> {
     const keyBytes = Buffer.byteLength(key);
-    const request = Buffer.allocUnsafe(HEADER_BYTES + keyBytes);
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES + keyBytes);
     const endOpaque = this.#takeOpaques(1);
-    writeHeader(request, 0, OPCODE.delete, keyBytes, 0, keyBytes, endOpaque);
-    request.write(key, HEADER_BYTES, 'utf8');
-    return this.#simple(request, endOpaque, 'delete', (status) => status === STATUS_OK || status === STATUS_KEY_NOT_FOUND);
+    writeHeader(bytes, 0, OPCODE.delete, keyBytes, 0, keyBytes, endOpaque);
+    bytes.write(key, HEADER_BYTES, 'utf8');
+    return this.#simple(bytes, endOpaque, 'delete', (status) => status === STATUS_OK || status === STATUS_KEY_NOT_FOUND);
   }
 
   /** The server's version string: proves it answers. */
   version(): Promise<string> {
-    const request = Buffer.allocUnsafe(HEADER_BYTES);
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES);
     const endOpaque = this.#takeOpaques(1);
-    writeHeader(request, 0, OPCODE.version, 0, 0, 0, endOpaque);
+    writeHeader(bytes, 0, OPCODE.version, 0, 0, 0, endOpaque);
     return new Promise((resolve, reject) => {
-      this.#send({
-        request,
+      this.send({
+        bytes,
         endOpaque,
         count: 0,
         values: undefined,
-        finish: (status, value) => (status === STATUS_OK ? resolve(value) : reject(this.#statusError('version', status))),
+        finish: (status, value) => (status === STATUS_OK ? resolve(value.toString('utf8')) : reject(this.#statusError('version', status))),
         fail: reject,
         deadlineMs: 0,
       });
     });
   }
 
-  /** Ends the connection; operations in flight or issued later fail. */
-  close(): void {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const socket = this.#socket;
-    this.#socket = undefined;
-    socket?.end();
-    this.#failAll(new Error(`memcached ${this.server}: connection closed`));
+  protected override parseAnswer(data: Buffer, offset: number): number {
+    if (data.length - offset < HEADER_BYTES) return -1;
+    const end = offset + HEADER_BYTES + data.readUInt32BE(offset + 8);
+    if (end > data.length) return -1;
+    const request = this.oldest();
+    if (data[offset] !== RESPONSE_MAGIC || request === undefined) throw new ProtocolError(`unexpected response (opcode 0x${(data[offset + 1] ?? 0).toString(16)})`);
+    const status = data.readUInt16BE(offset + 6);
+    const opaque = data.readUInt32BE(offset + 12);
+    const valueStart = offset + HEADER_BYTES + (data[offset + 4] as number) + data.readUInt16BE(offset + 2);
+    if (opaque === request.endOpaque) {
+      this.completeOldest();
+      request.finish(status, data.subarray(valueStart, end));
+      return end;
+    }
+    // A quiet get's hit (or its error, which counts as a miss). Its value is copied out of the
+    // read buffer: small copies come from Node's buffer pool, where one copy of a whole read
+    // (tens of kB under load) would be a malloc per read.
+    const index = request.count - ((request.endOpaque - opaque) >>> 0);
+    if (request.values === undefined || index < 0 || index >= request.count) throw new ProtocolError(`response to no request in flight (opaque ${opaque})`);
+    if (status === STATUS_OK) {
+      const value = Buffer.allocUnsafe(end - valueStart);
+      data.copy(value, 0, valueStart, end);
+      request.values[index] = value;
+    }
+    return end;
   }
 
-  #simple(request: Buffer, endOpaque: number, what: string, ok: (status: number) => boolean): Promise<void> {
+  #simple(bytes: Buffer, endOpaque: number, what: string, ok: (status: number) => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#send({
-        request,
+      this.send({
+        bytes,
         endOpaque,
         count: 0,
         values: undefined,
@@ -165,7 +153,7 @@ export class MemcachedConnection {
   }
 
   #statusError(what: string, status: number): Error {
-    return new Error(`memcached ${this.server}: ${what} failed with status 0x${status.toString(16).padStart(4, '0')}`);
+    return new Error(`${this.label}: ${what} failed with status 0x${status.toString(16).padStart(4, '0')}`);
   }
 
   #takeOpaques(n: number): number {
@@ -173,120 +161,46 @@ export class MemcachedConnection {
     this.#nextOpaque = (first + n) >>> 0;
     return first;
   }
+}
 
-  #send(op: Operation): void {
-    if (this.#closed) {
-      op.fail(new Error(`memcached ${this.server}: connection closed`));
-      return;
-    }
-    this.#queued.push(op);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flush);
-    }
+/**
+ * Writes `prefix` + `key` and returns its byte length. Keys are ASCII in practice
+ * (`media:<id>`): copied char by char, which beats a call into C++ per key when a page asks
+ * for 20, and taking the prefix apart spares building (and flattening) 20 key strings. Any
+ * other key is written as UTF-8.
+ */
+function writeKey(buf: Buffer, prefix: string, key: string, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < prefix.length; i++) {
+    const code = prefix.charCodeAt(i);
+    if (code > 0x7f) return buf.write(prefix + key, offset, 'utf8');
+    buf[at++] = code;
   }
-
-  readonly #flush = (): void => {
-    this.#flushScheduled = false;
-    const ops = this.#queued;
-    if (ops.length === 0) return;
-    this.#queued = [];
-    const socket = this.#socket ?? this.#connect();
-    const deadlineMs = performance.now() + this.#timeoutMs;
-    for (const op of ops) {
-      op.deadlineMs = deadlineMs;
-      this.#inFlight.push(op);
-    }
-    if (this.#timer === undefined) this.#timer = setTimeout(this.#checkDeadline, this.#timeoutMs).unref();
-    // A socket that is still connecting buffers the write until it is connected.
-    socket.write(ops.length === 1 ? ops[0]!.request : Buffer.concat(ops.map((op) => op.request)));
-  };
-
-  readonly #checkDeadline = (): void => {
-    this.#timer = undefined;
-    const oldest = this.#inFlight[0];
-    if (oldest === undefined) return;
-    const leftMs = oldest.deadlineMs - performance.now();
-    if (leftMs <= 0) {
-      this.#socket?.destroy(new Error(`did not answer within ${this.#timeoutMs} ms`));
-      return;
-    }
-    this.#timer = setTimeout(this.#checkDeadline, leftMs).unref();
-  };
-
-  #connect(): Socket {
-    const socket = connect({ host: this.#host, port: this.#port, noDelay: true, keepAlive: true });
-    this.#socket = socket;
-    this.#partial = undefined;
-    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
-    socket.on('error', (err) => this.#drop(socket, new Error(`memcached ${this.server}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#drop(socket, new Error(`memcached ${this.server}: connection closed by the server`)));
-    return socket;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code > 0x7f) return buf.write(prefix + key, offset, 'utf8');
+    buf[at++] = code;
   }
-
-  /** Forgets a failed socket and fails what it owed; the next operation reconnects. */
-  #drop(socket: Socket, err: Error): void {
-    if (this.#socket !== socket) return;
-    this.#socket = undefined;
-    this.#partial = undefined;
-    socket.destroy();
-    const owed = this.#inFlight;
-    this.#inFlight = [];
-    for (const op of owed) op.fail(err);
-  }
-
-  #failAll(err: Error): void {
-    const owed = [...this.#inFlight, ...this.#queued];
-    this.#inFlight = [];
-    this.#queued = [];
-    for (const op of owed) op.fail(err);
-  }
-
-  #onData(socket: Socket, chunk: Buffer): void {
-    if (this.#socket !== socket) return;
-    const data = this.#partial === undefined ? chunk : Buffer.concat([this.#partial, chunk]);
-    let offset = 0;
-    while (data.length - offset >= HEADER_BYTES) {
-      const end = offset + HEADER_BYTES + data.readUInt32BE(offset + 8);
-      if (end > data.length) break;
-      if (data[offset] !== RESPONSE_MAGIC || !this.#onResponse(data, offset, end)) {
-        this.#drop(socket, new Error(`memcached ${this.server}: unexpected response (opcode 0x${(data[offset + 1] ?? 0).toString(16)}); connection reset`));
-        return;
-      }
-      offset = end;
-    }
-    this.#partial = offset === data.length ? undefined : data.subarray(offset);
-  }
-
-  /** Applies one response to the oldest operation in flight; false when it belongs to none. */
-  #onResponse(data: Buffer, offset: number, end: number): boolean {
-    const op = this.#inFlight[0];
-    if (op === undefined) return false;
-    const status = data.readUInt16BE(offset + 6);
-    const opaque = data.readUInt32BE(offset + 12);
-    const valueStart = offset + HEADER_BYTES + data[offset + 4]! + data.readUInt16BE(offset + 2);
-    if (opaque === op.endOpaque) {
-      this.#inFlight.shift();
-      op.finish(status, data.toString('utf8', valueStart, end));
-      return true;
-    }
-    // A quiet get's hit (or its error, which counts as a miss).
-    const index = op.count - ((op.endOpaque - opaque) >>> 0);
-    if (op.values === undefined || index < 0 || index >= op.count) return false;
-    if (status === STATUS_OK) op.values[index] = data.toString('utf8', valueStart, end);
-    return true;
-  }
+  return at - offset;
 }
 
 function writeHeader(buf: Buffer, offset: number, opcode: number, keyBytes: number, extrasBytes: number, bodyBytes: number, opaque: number): void {
+  // Byte by byte: Buffer's writeUInt*BE calls cost several times more, 21 headers a page.
   buf[offset] = REQUEST_MAGIC;
   buf[offset + 1] = opcode;
-  buf.writeUInt16BE(keyBytes, offset + 2);
+  buf[offset + 2] = keyBytes >>> 8;
+  buf[offset + 3] = keyBytes & 0xff;
   buf[offset + 4] = extrasBytes;
   buf[offset + 5] = 0; // data type
-  buf.writeUInt16BE(0, offset + 6); // vbucket
-  buf.writeUInt32BE(bodyBytes, offset + 8);
-  buf.writeUInt32BE(opaque, offset + 12);
-  buf.writeUInt32BE(0, offset + 16); // cas
-  buf.writeUInt32BE(0, offset + 20);
+  buf[offset + 6] = 0; // vbucket
+  buf[offset + 7] = 0;
+  buf[offset + 8] = bodyBytes >>> 24;
+  buf[offset + 9] = (bodyBytes >>> 16) & 0xff;
+  buf[offset + 10] = (bodyBytes >>> 8) & 0xff;
+  buf[offset + 11] = bodyBytes & 0xff;
+  buf[offset + 12] = opaque >>> 24;
+  buf[offset + 13] = (opaque >>> 16) & 0xff;
+  buf[offset + 14] = (opaque >>> 8) & 0xff;
+  buf[offset + 15] = opaque & 0xff;
+  for (let i = offset + 16; i < offset + 24; i++) buf[i] = 0; // cas
 }

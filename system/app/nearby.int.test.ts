@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { destinationPoint, greatCircleDistanceM, type GeoPoint } from '../data/geo-point.ts';
+import { destinationPoint, greatCircleDistanceM, nearbySearchCubes, type GeoPoint } from '../data/geo-point.ts';
 import { decodeId, schemaName } from '../data/ids.ts';
-import { nearbyStatements } from '../data/media-nearby.ts';
-import { createShardMap, logicalShardForUsername, physicalShardOf } from '../data/shard-map.ts';
+import { nearbyUnionSql } from '../data/schema-sql.ts';
+import { createShardMap, logicalShardForUsername, logicalShardsOn, physicalShardOf } from '../data/shard-map.ts';
 
 // GET /media/nearby end to end through nginx: media with known locations around two places,
 // owned by users on different physical shards, must come back exactly (all within the radius,
@@ -231,12 +231,28 @@ describe('GET /media/nearby', () => {
     expect(after.map((n, shard) => n - before[shard]!)).toEqual(new Array<number>(stack.config.physicalShards).fill(4));
   });
 
-  it('answers each shard with the location index in every schema branch, never a sequential scan', async () => {
-    const statement = nearbyStatements(shardMap)[0]!;
-    const { rows } = await pools[0]!.query(`EXPLAIN ${statement.text}`, [REYKJAVIK.lat, REYKJAVIK.lng, RADIUS_M, 20]);
-    const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
-    expect(plan).not.toMatch(/Seq Scan/);
-    expect(plan.match(/Index Scan using media_location_idx/g)).toHaveLength(statement.schemas);
-    expect(plan).toMatch(/Merge Append/);
+  it('gives each shard a nearby function over exactly its schemas, whose cached plan scans the location index of every one', async () => {
+    for (const [shard, pool] of pools.entries()) {
+      const schemas = logicalShardsOn(shardMap, shard).map(schemaName);
+      const { rows } = await pool.query<{ prosrc: string }>(`SELECT prosrc FROM pg_proc WHERE oid = 'public.media_nearby'::regproc`);
+      expect([...rows[0]!.prosrc.matchAll(/FROM (shard_\d{4})\.media/g)].map((m) => m[1])).toEqual(schemas);
+      // The plan the function keeps: generic, as its plan_cache_mode forces. PREPARE and EXPLAIN
+      // share one transaction, so pgbouncer keeps them on one server connection.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE nearby_plan(public.cube, public.cube, float8, int) AS ${nearbyUnionSql(schemas, { point: '$1', box: '$2', maxChordM: '$3', limit: '$4' })}`);
+        const { point, box, maxChordM } = nearbySearchCubes(REYKJAVIK, RADIUS_M);
+        const explained = await client.query(`EXPLAIN EXECUTE nearby_plan('${point}', '${box}', ${maxChordM}, 20)`);
+        const plan = explained.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+        expect(plan).not.toMatch(/Seq Scan/);
+        expect(plan.match(/Index Scan using media_earth_point_idx/g)).toHaveLength(schemas.length);
+        expect(plan).toMatch(/Merge Append/);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { isId, shardOfId } from '../data/ids.ts';
+import { shardOfId } from '../data/ids.ts';
 import type { ShardedDb } from '../data/sharded-db.ts';
 import { ApiError, type ApiErrorCode } from './api-errors.ts';
 
@@ -31,5 +31,12 @@ export async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Prom
  * deployment does not have; no row can exist for it, so it is a 404 rather than a crash.
  */
 export function assertRoutable(app: FastifyInstance, id: string, code: ApiErrorCode & `${string}_NOT_FOUND`, what: string): void {
-  if (!isId(id) || shardOfId(id) >= app.pg.map.logicalShards) throw new ApiError(code, `${what} ${id} does not exist`);
+  // One parse: shardOfId rejects what isId would (no ID pattern, over 63 bits) with a RangeError.
+  let logicalShard: number;
+  try {
+    logicalShard = shardOfId(id);
+  } catch {
+    logicalShard = Number.POSITIVE_INFINITY;
+  }
+  if (logicalShard >= app.pg.map.logicalShards) throw new ApiError(code, `${what} ${id} does not exist`);
 }

@@ -15,7 +15,7 @@ export async function readUser(deps: MediaReadDeps, userId: string): Promise<Use
   const cached = await deps.timing.measure('cache', () => deps.cache.get(userCacheKey(userId)));
   const hit = cached === null ? null : parseCachedUser(cached);
   if (hit) return hit;
-  const user = await findUser(deps.db, userId);
+  const user = await findUser(deps.db(), userId);
   if (user) await deps.timing.measure('cache', () => deps.cache.set(userCacheKey(userId), JSON.stringify(user)));
   return user;
 }

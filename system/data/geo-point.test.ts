@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { destinationPoint, EARTH_RADIUS_M, greatCircleDistanceM, isGeoPoint, wrapLongitude } from './geo-point.ts';
+import {
+  arcForChordM,
+  chordForArcM,
+  destinationPoint,
+  EARTH_RADIUS_M,
+  earthPoint,
+  greatCircleDistanceM,
+  isGeoPoint,
+  nearbySearchCubes,
+  wrapLongitude,
+} from './geo-point.ts';
 
 describe('greatCircleDistanceM', () => {
   it('measures on earthdistance\'s sphere: a quarter meridian is pi/2 radii, a point is 0 from itself', () => {
@@ -39,5 +49,38 @@ describe('isGeoPoint', () => {
     for (const bad of [{ lat: 90.0001, lng: 0 }, { lat: 0, lng: -180.5 }, { lat: Number.NaN, lng: 0 }, { lat: '1', lng: 0 }, { lat: 0, lng: null }]) {
       expect(isGeoPoint(bad)).toBe(false);
     }
+  });
+});
+
+describe('the cube geometry of the nearby search', () => {
+  const ny = { lat: 40.7128, lng: -74.006 };
+
+  it('puts points on the earthdistance sphere, and chord and arc convert both ways', () => {
+    const [x, y, z] = earthPoint(ny);
+    expect(Math.hypot(x, y, z)).toBeCloseTo(EARTH_RADIUS_M, 6);
+    for (const arcM of [0.5, 250, 20_000, 5_000_000]) expect(arcForChordM(chordForArcM(arcM))).toBeCloseTo(arcM, 6);
+    expect(chordForArcM(0)).toBe(0);
+    expect(chordForArcM(Math.PI * EARTH_RADIUS_M)).toBe(2 * EARTH_RADIUS_M);
+  });
+
+  it('measures the same distance through the chord as along the great circle', () => {
+    const to = destinationPoint(ny, 2, 1234.5);
+    const a = earthPoint(ny);
+    const b = earthPoint(to);
+    expect(arcForChordM(Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]))).toBeCloseTo(greatCircleDistanceM(ny, to), 6);
+  });
+
+  it('bounds every point within the radius by the cube around the centre', () => {
+    const { point, box, maxChordM } = nearbySearchCubes(ny, 5000);
+    const corners = box.slice(1, -1).split('),(').map((c) => c.split(', ').map(Number));
+    expect(point).toMatch(/^\(-?[\d.e+-]+, -?[\d.e+-]+, -?[\d.e+-]+\),\(/);
+    for (let k = 0; k < 32; k++) {
+      const p = earthPoint(destinationPoint(ny, (k * Math.PI) / 16, 4999.9));
+      p.forEach((v, axis) => {
+        expect(v).toBeGreaterThanOrEqual(corners[0]![axis]!);
+        expect(v).toBeLessThanOrEqual(corners[1]![axis]!);
+      });
+    }
+    expect(maxChordM).toBeCloseTo(chordForArcM(5000), 9);
   });
 });

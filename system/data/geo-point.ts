@@ -55,3 +55,38 @@ export function destinationPoint(origin: GeoPoint, bearingRad: number, distanceM
 export function wrapLongitude(lng: number): number {
   return ((((lng + 180) % 360) + 360) % 360) - 180;
 }
+
+/**
+ * A point as Postgres' cube stores it for the nearby index: Earth-centred x, y, z in metres on the
+ * earthdistance sphere, as its `ll_to_earth(lat, lng)` computes them.
+ */
+export function earthPoint(point: GeoPoint): [number, number, number] {
+  const lat = point.lat * RAD;
+  const lng = point.lng * RAD;
+  return [EARTH_RADIUS_M * Math.cos(lat) * Math.cos(lng), EARTH_RADIUS_M * Math.cos(lat) * Math.sin(lng), EARTH_RADIUS_M * Math.sin(lat)];
+}
+
+/** Straight-line distance through the Earth between two points a great-circle `arcM` apart (earthdistance's gc_to_sec). */
+export function chordForArcM(arcM: number): number {
+  if (arcM <= 0) return 0;
+  if (arcM / EARTH_RADIUS_M >= Math.PI) return 2 * EARTH_RADIUS_M;
+  return 2 * EARTH_RADIUS_M * Math.sin(arcM / (2 * EARTH_RADIUS_M));
+}
+
+/** Great-circle distance of two points `chordM` apart in a straight line (earthdistance's sec_to_gc). */
+export function arcForChordM(chordM: number): number {
+  if (chordM <= 0) return 0;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, chordM / (2 * EARTH_RADIUS_M)));
+}
+
+/**
+ * What the nearby statement of every shard gets: the centre as a cube point, the cube around it
+ * that holds every point within the radius (each axis +- the radius's chord: earthdistance's
+ * earth_box), and that chord, the exact bound on the straight-line distance. In cube's text form.
+ */
+export function nearbySearchCubes(center: GeoPoint, radiusM: number): { point: string; box: string; maxChordM: number } {
+  const p = earthPoint(center);
+  const maxChordM = chordForArcM(radiusM);
+  const text = (lo: readonly number[], hi: readonly number[]) => `(${lo.join(', ')}),(${hi.join(', ')})`;
+  return { point: text(p, p), box: text(p.map((v) => v - maxChordM), p.map((v) => v + maxChordM)), maxChordM };
+}

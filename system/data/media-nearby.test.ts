@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareNearby, mergeNearest, NEARBY_SQL_LABEL, nearbyHostSql, nearbyStatements, type NearbyMedia } from './media-nearby.ts';
+import { compareNearby, mergeNearest, NEARBY_SQL, NEARBY_SQL_LABEL, schemasPerHost, type NearbyMedia } from './media-nearby.ts';
 import { createShardMap } from './shard-map.ts';
 
 const item = (id: string, distanceM: number): NearbyMedia => ({
@@ -13,34 +13,18 @@ const item = (id: string, distanceM: number): NearbyMedia => ({
   distanceM,
 });
 
-describe('nearbyHostSql', () => {
-  const sql = nearbyHostSql(['shard_0003', 'shard_0004']);
-
-  it('asks every schema of the host in one statement, each branch nearest-first within the radius box and cut at the limit', () => {
-    expect(sql.startsWith(NEARBY_SQL_LABEL)).toBe(true);
-    expect(sql.match(/UNION ALL/g)).toHaveLength(1);
-    for (const schema of ['shard_0003', 'shard_0004']) {
-      expect(sql).toContain(`FROM ${schema}.media WHERE public.earth_box(public.ll_to_earth($1, $2), $3) @> public.ll_to_earth(lat, lng) ORDER BY chord_m LIMIT $4)`);
-    }
-  });
-
-  it('keeps only points truly within the radius and orders them by distance, then ID', () => {
-    expect(sql).toMatch(/WHERE public\.sec_to_gc\(chord_m\) <= \$3 ORDER BY chord_m, id LIMIT \$4$/);
-  });
-
-  it('refuses a host with no schema', () => {
-    expect(() => nearbyHostSql([])).toThrow(RangeError);
+describe('NEARBY_SQL', () => {
+  it('is one labelled call of the host\'s own nearby function, so pg_stat_statements names it per shard', () => {
+    expect(NEARBY_SQL.startsWith(NEARBY_SQL_LABEL)).toBe(true);
+    expect(NEARBY_SQL).toContain('SELECT * FROM public.media_nearby($1::public.cube, $2::public.cube, $3::float8, $4::int)');
   });
 });
 
-describe('nearbyStatements', () => {
-  it('builds one statement per physical shard covering exactly its schemas, once per map', () => {
+describe('schemasPerHost', () => {
+  it('counts the schemas of each physical shard, once per map', () => {
     const map = createShardMap(8, 3);
-    const statements = nearbyStatements(map);
-    expect(statements.map((s) => s.schemas)).toEqual([3, 3, 2]);
-    expect(statements[2]!.text).toContain('shard_0006.media');
-    expect(statements[2]!.text).not.toContain('shard_0005.media');
-    expect(nearbyStatements(map)).toBe(statements);
+    expect(schemasPerHost(map)).toEqual([3, 3, 2]);
+    expect(schemasPerHost(map)).toBe(schemasPerHost(map));
   });
 });
 

@@ -23,7 +23,7 @@ export interface MediaRow {
   created_at: Date;
 }
 
-export const MEDIA_COLUMNS = 'id, owner_id, object_key, caption, like_count, created_at';
+const MEDIA_COLUMNS = 'id, owner_id, object_key, caption, like_count, created_at';
 
 /**
  * Inserts a media row on its owner's shard (its ID comes from that schema's `next_id()`, so the

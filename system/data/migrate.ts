@@ -1,5 +1,5 @@
-import { INSTAGRAM_EPOCH_MS } from './ids.ts';
-import { hostSetupSql, shardSchemaSql } from './schema-sql.ts';
+import { INSTAGRAM_EPOCH_MS, schemaName } from './ids.ts';
+import { hostNearbyFunctionSql, hostSetupSql, shardSchemaSql } from './schema-sql.ts';
 import type { Queryable } from './sharded-db.ts';
 import { logicalShardsOn, type ShardMap } from './shard-map.ts';
 
@@ -10,10 +10,11 @@ export interface MigrateResult {
 }
 
 /**
- * Creates (or confirms) each host's extensions, then every logical shard's schema on its physical
- * host. Idempotent: running it twice changes nothing. Each DDL text goes as one simple-protocol
- * query (no parameters, no prepared statement, no SET), so it runs through pgbouncer in
- * transaction mode. Hosts are migrated in parallel, the schemas of one host one after another.
+ * Creates (or confirms) each host's extensions, every logical shard's schema on its physical host,
+ * then the host's nearby function over exactly the schemas the map gives it. Idempotent: running
+ * it twice changes nothing. Each DDL text goes as one simple-protocol query (no parameters, no
+ * prepared statement, no SET), so it runs through pgbouncer in transaction mode. Hosts are
+ * migrated in parallel, the schemas of one host one after another.
  *
  * @param targets one pool or client per physical shard, in shard-map order
  * @example
@@ -33,6 +34,7 @@ export async function migrateShards(
       const logicals = logicalShardsOn(shardMap, physicalShard);
       await target.query(hostSetupSql());
       for (const logical of logicals) await target.query(shardSchemaSql(logical, epochMs));
+      await target.query(hostNearbyFunctionSql(logicals.map(schemaName)));
       return logicals.length;
     }),
   );

@@ -263,6 +263,13 @@ async function copyPhysicalShard(
   report: (rows: number) => void,
 ): Promise<void> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: losing its server (a teardown mid-seed) would emit
+  // an unhandled 'error' and kill the process. The COPY or ANALYZE under way rejects with it anyway.
+  let lost: Error | undefined;
+  const onLost = (err: Error): void => {
+    lost = err;
+  };
+  client.on('error', onLost);
   try {
     for (const logical of logicalShards) {
       const rows = byShard.get(logical);
@@ -278,7 +285,8 @@ async function copyPhysicalShard(
       await client.query(`ANALYZE ${schema}.users, ${schema}.following, ${schema}.followers, ${schema}.media`);
     }
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }
 

@@ -8,6 +8,15 @@ export function feedKey(userId: string | bigint): string {
   return `feed:${userId}`;
 }
 
+/**
+ * How far the fan-out of one media has got: absent (not started), the last follower ID whose
+ * batch is written, or "done". Written in the same script as each batch (fan-out.ts), so a
+ * retried job resumes after the last batch it wrote and never pushes a media twice.
+ */
+export function fanOutStateKey(mediaId: string | bigint): string {
+  return `fan-out:${mediaId}`;
+}
+
 /** A session token's user ID, with the session's TTL. */
 export function sessionKey(token: string): string {
   return `session:${token}`;

@@ -23,4 +23,9 @@ describe('selectFeedPage', () => {
     const ids = ['9007199254740995', '9007199254740994', '9007199254740993'];
     expect(selectFeedPage(ids, 5, '9007199254740994').ids).toEqual(['9007199254740993']);
   });
+
+  it('shows a media that is in the list twice once, and pages on past it', () => {
+    expect(selectFeedPage(['50', '40', '50', '30'], 2)).toEqual({ ids: ['50', '40'], nextBefore: '40' });
+    expect(selectFeedPage(['50', '50'], 5)).toEqual({ ids: ['50'] });
+  });
 });

@@ -8,6 +8,18 @@ import { distributeMedia, distributeOptionsFor } from '../feed/fan-out.ts';
 import { deliverPush } from './push-delivery.ts';
 import type { FanOutJobData, PushJobData, QueueName } from './queues.ts';
 
+/**
+ * A job's lock, renewed by its worker every half of it; when a worker dies (SIGKILL, OOM) its
+ * jobs come back to the queue once the lock has expired and a stalled-job check has run. BullMQ's
+ * defaults (30 s and 30 s) leave a crashed worker's fan-out undone for up to a minute; jobs here
+ * take milliseconds, so 10 s locks checked every 5 s bring it back within about 15 s. A job seen
+ * stalled this many times (a worker too busy to renew) is failed instead of retried for ever;
+ * fan-out is idempotent (fan-out.ts), so running a stalled job twice writes nothing twice.
+ */
+const JOB_LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5000;
+const MAX_STALLED = 3;
+
 export interface JobWorkerDeps {
   config: AppConfig;
   db: ShardedDb;
@@ -51,6 +63,7 @@ export function startJobWorkers(deps: JobWorkerDeps): StartedJobWorkers {
   const options = distributeOptionsFor(config);
   // BullMQ's workers block on Redis, so they need their own connections with no retry limit.
   const connection = { url: config.redisUrl, maxRetriesPerRequest: null };
+  const recovery = { lockDuration: JOB_LOCK_MS, stalledInterval: STALLED_CHECK_MS, maxStalledCount: MAX_STALLED };
 
   const fanOut = new Worker<FanOutJobData>(
     'fan-out',
@@ -62,12 +75,12 @@ export function startJobWorkers(deps: JobWorkerDeps): StartedJobWorkers {
       );
       feedsWritten.inc({ path: result.path }, result.feedsWritten);
     },
-    { connection, concurrency: config.fanOut.workerConcurrency },
+    { connection, concurrency: config.fanOut.workerConcurrency, ...recovery },
   );
   const push = new Worker<PushJobData>(
     'push',
     async (job: Job<PushJobData>) => deliverPush(config.notifications.sinkUrl, job.data, config.notifications.timeoutMs),
-    { connection, concurrency: config.fanOut.workerConcurrency },
+    { connection, concurrency: config.fanOut.workerConcurrency, ...recovery },
   );
 
   const observe = (queue: QueueName, worker: Worker<{ enqueuedAtMs: number }>): void => {

@@ -108,7 +108,8 @@ describe('queue workers, notifications and the CDN', () => {
     const stats = await request(`${stack.notificationSinkUrl}/stats`);
     const body = (await stats.body.json()) as { count: number; likeToPushMs: { p50: number; p99: number; max: number } };
     expect(body.count).toBeGreaterThanOrEqual(1);
-    expect(body.likeToPushMs.max).toBeGreaterThanOrEqual(body.likeToPushMs.p50);
+    // Percentiles come from an HDR histogram (3 significant digits): within 0.1% of the exact max.
+    expect(body.likeToPushMs.max * 1.001).toBeGreaterThanOrEqual(body.likeToPushMs.p50);
   });
 
   it('keeps the like count exact under a storm on one media ID and pushes once per like', async () => {

@@ -54,11 +54,22 @@ describe('the notification sink', () => {
     expect((await call('GET', '/stats')).json.count).toBe(before);
     expect((await call('GET', '/health')).json).toEqual({ status: 'ok' });
   });
+
+  it('counts a push sent again with the same push ID once (a retried job after a lost answer)', async () => {
+    const before = (await call('GET', '/stats')).json.count as number;
+    const body = JSON.stringify({ pushId: 'like:23:22', toUserId: '21', likerId: '22', mediaId: '23', likedAtMs: nowMs });
+    expect((await call('POST', '/push', body)).json).toEqual({ received: true });
+    expect((await call('POST', '/push', body)).json).toEqual({ received: true, duplicate: true });
+    expect((await call('GET', '/stats')).json.count).toBe(before + 1);
+    expect((await call('GET', '/deliveries?since=0&toUserId=21')).json.deliveries).toHaveLength(1);
+  });
 });
 
 describe('pushBodyProblem', () => {
-  it('accepts exactly the four push fields with the right types', () => {
+  it('accepts exactly the four push fields with the right types, and an optional push ID', () => {
     expect(pushBodyProblem({ toUserId: '1', likerId: '2', mediaId: '3', likedAtMs: 0 })).toBeNull();
+    expect(pushBodyProblem({ pushId: 'like:3:2', toUserId: '1', likerId: '2', mediaId: '3', likedAtMs: 0 })).toBeNull();
+    expect(pushBodyProblem({ pushId: 'a b', toUserId: '1', likerId: '2', mediaId: '3', likedAtMs: 0 })).toMatch(/pushId/);
     expect(pushBodyProblem({ toUserId: '01', likerId: '2', mediaId: '3', likedAtMs: 0 })).toMatch(/toUserId/);
     expect(pushBodyProblem({ toUserId: '1', likerId: '2', mediaId: '3', likedAtMs: 1.5 })).toMatch(/likedAtMs/);
     expect(pushBodyProblem(null)).toMatch(/object/);

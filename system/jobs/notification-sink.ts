@@ -9,7 +9,7 @@ import { createLatencyHistogram, recordUs } from '../../lib/histogram.ts';
  * measure the time from like to push: `likedAtMs` is stamped by the app when the like commits,
  * `receivedAtMs` here; both read the same host clock (containers share the kernel's).
  *
- * POST /push {toUserId, likerId, mediaId, likedAtMs} -> 202
+ * POST /push {pushId?, toUserId, likerId, mediaId, likedAtMs} -> 202 (a pushId seen before: 202 {duplicate: true}, not counted)
  * GET /deliveries?since=<ms>&toUserId=<id> -> {deliveries: [...]} (received at or after `since`)
  * GET /stats -> {count, likeToPushMs: {p50, p99, max}}
  * GET /health -> {status: 'ok'}
@@ -37,6 +37,12 @@ export interface NotificationSink {
 
 /** Deliveries kept for GET /deliveries; older ones are dropped (the count and the histogram keep them all). */
 const MAX_KEPT_DELIVERIES = 1_000_000;
+/**
+ * Push IDs remembered for dedupe, oldest forgotten first: a retried push arrives within the
+ * worker's retries (seconds), long before a million newer ones.
+ */
+const MAX_REMEMBERED_PUSH_IDS = 1_000_000;
+const PUSH_ID = /^[A-Za-z0-9:._-]{1,128}$/;
 const MAX_BODY_BYTES = 16 * 1024;
 const ID = /^[1-9][0-9]{0,18}$/;
 
@@ -44,8 +50,9 @@ const ID = /^[1-9][0-9]{0,18}$/;
 export function pushBodyProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'body must be a JSON object';
   const body = value as Record<string, unknown>;
-  const allowed = new Set(['toUserId', 'likerId', 'mediaId', 'likedAtMs']);
+  const allowed = new Set(['pushId', 'toUserId', 'likerId', 'mediaId', 'likedAtMs']);
   for (const key of Object.keys(body)) if (!allowed.has(key)) return `unknown field ${key.slice(0, 40)}`;
+  if (body.pushId !== undefined && (typeof body.pushId !== 'string' || !PUSH_ID.test(body.pushId))) return 'pushId must be 1-128 letters, digits or :._-';
   for (const key of ['toUserId', 'likerId', 'mediaId']) {
     if (typeof body[key] !== 'string' || !ID.test(body[key] as string)) return `${key} must be an ID string`;
   }
@@ -55,6 +62,8 @@ export function pushBodyProblem(value: unknown): string | null {
 
 export function createNotificationSink(clock: () => number = Date.now): NotificationSink {
   const kept: Delivery[] = [];
+  /** Push IDs delivered, in arrival order (a Map keeps insertion order, so the oldest goes first). */
+  const seen = new Map<string, true>();
   let count = 0;
   const likeToPush = createLatencyHistogram();
 
@@ -98,7 +107,13 @@ export function createNotificationSink(clock: () => number = Date.now): Notifica
       }
       const problem = pushBodyProblem(value);
       if (problem) return fail(res, 400, 'VALIDATION_FAILED', problem);
-      const push = value as Omit<Delivery, 'receivedAtMs'>;
+      const push = value as Omit<Delivery, 'receivedAtMs'> & { pushId?: string };
+      // A push sent again by a retried job (its first answer was lost) is acknowledged, not counted twice.
+      if (push.pushId !== undefined) {
+        if (seen.has(push.pushId)) return send(res, 202, { received: true, duplicate: true });
+        seen.set(push.pushId, true);
+        if (seen.size > MAX_REMEMBERED_PUSH_IDS) seen.delete(seen.keys().next().value as string);
+      }
       const delivery: Delivery = { toUserId: push.toUserId, likerId: push.likerId, mediaId: push.mediaId, likedAtMs: push.likedAtMs, receivedAtMs };
       count++;
       recordUs(likeToPush, Math.max(0, receivedAtMs - delivery.likedAtMs) * 1000);

@@ -1,6 +1,7 @@
 import type { RunResult, TimelinePoint } from '../../../lib/result-schema.ts';
 import type { Report } from '../../report-schema.ts';
 import { legend } from '../svg.ts';
+import { drawFaultMarks, faultMarks } from './fault-markers.ts';
 import { lineChart, runLabel, type Series } from './line-chart.ts';
 
 /** p99 and throughput of one endpoint over the measured window, one line per run. */
@@ -20,10 +21,15 @@ export function timelineCharts(report: Report, endpoint: string, colors: Readonl
   // An interval with no completed request has no p99 (the point says 0): leave a gap, not a dip.
   const hasLatency = (p: TimelinePoint) => p.count === undefined || p.count > 0;
   const entries = [...new Set(withTimeline.map((w) => w.run.configuration))].map((c) => ({ label: c, color: colors.get(c) ?? '#000' }));
+  // Faults the plan injected: a dashed line at each start, its span grey, its error window red.
+  const marks = faultMarks(withTimeline.map((w) => w.run));
+  const faults = marks.length > 0 ? drawFaultMarks(marks) : undefined;
   return `<h3>Over time</h3>
-<figure>${legend(entries)}${lineChart(series((p) => p.p99Ms, hasLatency), `${endpoint}: p99 over time`, 'time since start of measurement, s', 'p99 latency, ms')}
-${lineChart(series((p) => p.rps, isFullInterval), `${endpoint}: throughput over time`, 'time since start of measurement, s', 'throughput, rps')}
-<figcaption>One line per run; later repeats drawn lighter. Throughput leaves out intervals shorter than a second (the drain after the measured window).</figcaption></figure>`;
+<figure>${legend(entries)}${lineChart(series((p) => p.p99Ms, hasLatency), `${endpoint}: p99 over time`, 'time since start of measurement, s', 'p99 latency, ms', faults)}
+${lineChart(series((p) => p.rps, isFullInterval), `${endpoint}: throughput over time`, 'time since start of measurement, s', 'throughput, rps', faults)}
+<figcaption>One line per run; later repeats drawn lighter. Throughput leaves out intervals shorter than a second (the drain after the measured window).${
+    faults ? ' Dashed red lines: faults the plan injected; red bands: their error windows (first to last failed request); grey: until the fault ended (restart, unpause).' : ''
+  }</figcaption></figure>`;
 }
 
 /** Width of a timeline point when the result does not say (scenarios/engines/timeline-series.ts). */

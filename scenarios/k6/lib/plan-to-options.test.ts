@@ -5,6 +5,27 @@ import { createArrivalSchedule } from '../../engines/arrival-schedule.ts';
 import { arrivalForK6, createIterationClock, planThresholds, planToOptions, planToScenario } from './plan-to-options.ts';
 import { PREALLOCATED_VU_FRACTION, sizeVus } from '../../plans/in-flight-cap.ts';
 
+/** A stepped plan (the former ramp plan; ramp.json is a capacity search now, which k6 cannot run). */
+const STEPPED = validatePlan({
+  name: 'stepped',
+  driver: 'open-loop',
+  arrival: {
+    kind: 'steps',
+    steps: [
+      { rateRps: 50, durationS: 5 },
+      { rateRps: 50, durationS: 10 },
+      { rateRps: 100, durationS: 10 },
+      { rateRps: 150, durationS: 10 },
+      { rateRps: 200, durationS: 10 },
+      { rateRps: 300, durationS: 10 },
+    ],
+  },
+  warmupS: 5,
+  durationS: 50,
+  mix: { 'feed.read': 0.9, 'media.read': 0.09, 'media.like': 0.006, 'follow.create': 0.002, 'upload.start': 0.002 },
+  timeoutMs: 2000,
+});
+
 describe('sizeVus', () => {
   it('allows one VU per request that can be outstanding at the peak rate for the worst latency', () => {
     expect(sizeVus(150, 2000)).toEqual({ maxVUs: 300, preAllocatedVUs: Math.ceil(300 * PREALLOCATED_VU_FRACTION) });
@@ -31,8 +52,8 @@ describe('planToScenario', () => {
     });
   });
 
-  it('maps steps to ramping-arrival-rate with a 0 s jump before each held step', async () => {
-    const plan = await loadPlan('ramp');
+  it('maps steps to ramping-arrival-rate with a 0 s jump before each held step', () => {
+    const plan = STEPPED;
     const scenario = planToScenario(plan);
     // Peak 300 rps x 2 s timeout x 1.004 requests per iteration (0.2% uploads make three requests).
     expect(scenario).toMatchObject({ executor: 'ramping-arrival-rate', startRate: 50, timeUnit: '1s', maxVUs: 603, preAllocatedVUs: 151, gracefulStop: '7s' });
@@ -113,8 +134,8 @@ describe('createIterationClock', () => {
     for (let j = 0; j < 1000; j++) expect(clock.startS(j)).toBeCloseTo(schedule.next()! / 1e9, 9);
   });
 
-  it('starts ramping iteration j where the area under the rate reaches j + 1, as k6 schedules it', async () => {
-    const plan = await loadPlan('ramp');
+  it('starts ramping iteration j where the area under the rate reaches j + 1, as k6 schedules it', () => {
+    const plan = STEPPED;
     const clock = createIterationClock(plan);
     expect(clock.plannedIterations).toBe(50 * 5 + 50 * 10 + 100 * 10 + 150 * 10 + 200 * 10 + 300 * 10);
     expect(clock.startS(0)).toBeCloseTo(1 / 50, 12);

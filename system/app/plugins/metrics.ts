@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpMetrics } from '../http-metrics.ts';
 import { registerQueueDepthGauge } from '../../jobs/queue-metrics.ts';
 
 declare module 'fastify' {
@@ -18,15 +19,7 @@ export const metricsPlugin = fp(
   async (app: FastifyInstance) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const labelNames = ['method', 'route', 'status_code'] as const;
-    const requests = new Counter({ name: 'feedscale_http_requests_total', help: 'HTTP requests served.', labelNames, registers: [registry] });
-    const durations = new Histogram({
-      name: 'feedscale_http_request_duration_seconds',
-      help: 'Time from request received to response sent.',
-      labelNames,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    });
+    const http = new HttpMetrics(registry);
 
     const reported = { hits: 0, misses: 0, queries: [] as number[], replicaQueries: [] as number[], servers: new Map<string, { hits: number; misses: number }>() };
     new Counter({
@@ -85,13 +78,7 @@ export const metricsPlugin = fp(
     app.decorate('metrics', registry);
     // Callback style: it runs on every response and does no I/O (see plugins/request-timing.ts).
     app.addHook('onResponse', (request, reply, done) => {
-      const labels = {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      };
-      requests.inc(labels);
-      durations.observe(labels, reply.elapsedTime / 1000);
+      http.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
   },

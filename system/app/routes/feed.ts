@@ -7,7 +7,7 @@ import { celebrityMediaKey, feedKey, followerCountKey } from '../../feed/feed-ke
 import { mergeFeedIds } from '../../feed/feed-merge.ts';
 import { selectFeedPage } from '../../feed/feed-page.ts';
 import type { AppConfig } from '../app-config.ts';
-import { mediaUrlBase, readMediaPage } from '../media-reads.ts';
+import { feedPageBody, mediaUrlBase, readMediaPage } from '../media-reads.ts';
 import { JSON_CONTENT_TYPE, assertRoutable, requestDb } from '../route-helpers.ts';
 import { ERROR_RESPONSES, IdStringSchema, MediaSchema, UserIdParamsSchema } from '../schemas.ts';
 
@@ -15,15 +15,6 @@ export const FeedPageSchema = Type.Object(
   { items: Type.Array(MediaSchema), nextBefore: Type.Optional(IdStringSchema) },
   { additionalProperties: false },
 );
-
-/**
- * A feed page's JSON from its items' JSON texts (media-reads.ts mediaJsonText, cached as such):
- * the bytes FeedPageSchema's serialiser would write, without parsing and re-serialising every
- * item (media-reads.test.ts checks they are the same).
- */
-export function feedPageText(items: readonly string[], nextBefore: string | undefined): string {
-  return nextBefore === undefined ? `{"items":[${items.join(',')}]}` : `{"items":[${items.join(',')}],"nextBefore":${JSON.stringify(nextBefore)}}`;
-}
 
 /**
  * The home feed (reads outnumber writes about 100:1, docs/facts.md): the user's Redis list of
@@ -70,33 +61,32 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
       const { limit, before } = request.query;
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
       const key = feedKey(userId);
-      const celebrities = await bigFolloweesOf(request, userId);
+      // Only with the switch on is there anything to ask (an await less on every plain read).
+      const celebrities = fanOut.readTimeMergeAboveFollowers === null ? [] : await bigFolloweesOf(request, userId);
       let page: { ids: string[]; nextBefore?: string };
       if (celebrities.length > 0) {
-        const lists = await request.timing.measure('redis', async () => {
-          const pipeline = app.redisReads.pipeline();
-          pipeline.lrange(key, 0, -1);
-          for (const celebrity of celebrities) pipeline.lrange(celebrityMediaKey(celebrity), 0, -1);
-          const results = (await pipeline.exec()) ?? [];
-          return results.map(([err, ids]) => {
-            if (err) throw err;
-            return ids as string[];
-          });
-        });
+        // Issued together, they go out in one write (redis-connection.ts), as a pipeline would.
+        const lists = await request.timing.measure('redis', () =>
+          Promise.all([key, ...celebrities.map(celebrityMediaKey)].map((list) => app.redisReads.lrange(list, 0, -1))),
+        );
         page = mergeFeedIds(lists, limit, before);
       } else {
-        const read = await request.timing.measure('redis', async (): Promise<{ ids: string[]; olderThan?: string }> => {
-          if (before === undefined) return { ids: await app.redisReads.lrange(key, 0, limit) };
-          // The cursor is a position in the list while its ID is still there (push order is kept
-          // even where IDs from different shards interleave); once trimmed off, it is an ID bound.
-          const position = await app.redisReads.lpos(key, before);
-          if (position !== null) return { ids: await app.redisReads.lrange(key, position + 1, position + 1 + limit) };
-          return { ids: await app.redisReads.lrange(key, 0, -1), olderThan: before };
-        });
+        const read =
+          before === undefined
+            ? { ids: await request.timing.measure('redis', () => app.redisReads.lrange(key, 0, limit)) }
+            : await request.timing.measure('redis', async (): Promise<{ ids: string[]; olderThan?: string }> => {
+                // The cursor is a position in the list while its ID is still there (push order is kept
+                // even where IDs from different shards interleave); once trimmed off, it is an ID bound.
+                const position = await app.redisReads.lpos(key, before);
+                if (position !== null) return { ids: await app.redisReads.lrange(key, position + 1, position + 1 + limit) };
+                return { ids: await app.redisReads.lrange(key, 0, -1), olderThan: before };
+              });
         page = selectFeedPage(read.ids, limit, read.olderThan);
       }
-      const items = await readMediaPage({ db: requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids, urlBase);
-      return reply.type(JSON_CONTENT_TYPE).send(feedPageText(items, page.nextBefore));
+      const items = await readMediaPage({ db: () => requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids, urlBase);
+      // The items are their MediaSchema serialisation already (cached as such): the page is
+      // written around them (media-reads.ts feedPageBody), not parsed and re-serialised.
+      return reply.type(JSON_CONTENT_TYPE).send(feedPageBody(items, page.nextBefore));
     },
   );
 }

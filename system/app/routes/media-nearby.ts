@@ -44,7 +44,7 @@ export function assertFiniteQuery(query: NearbyQueryString): void {
   throw new ApiError(infinite === 'radiusM' ? 'INVALID_RADIUS' : 'VALIDATION_FAILED', message);
 }
 
-/** Buckets of one shard's nearby round trip: a GiST probe per schema makes it tens to hundreds of ms. */
+/** Buckets of one shard's nearby round trip: an index probe per schema on the host makes it milliseconds to tens of ms. */
 const SHARD_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**

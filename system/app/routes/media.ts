@@ -18,7 +18,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: { config: AppConfi
     async (request, reply) => {
       const { mediaId } = request.params;
       assertRoutable(app, mediaId, 'MEDIA_NOT_FOUND', 'media');
-      const media = await readMedia({ db: requestDb(app, request), cache: app.cache, timing: request.timing }, mediaId, urlBase);
+      const media = await readMedia({ db: () => requestDb(app, request), cache: app.cache, timing: request.timing }, mediaId, urlBase);
       if (media === null) throw new ApiError('MEDIA_NOT_FOUND', `media ${mediaId} does not exist`);
       // Already the MediaSchema serialisation (media-reads.ts mediaJsonText): sent as it is.
       return reply.type(JSON_CONTENT_TYPE).send(media);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { listFollowerIds } from '../../data/follows-repository.ts';
 import { insertMedia } from '../../data/media-repository.ts';
 import { userExists } from '../../data/users-repository.ts';
-import { distributeMedia, distributeOptionsFor } from '../../feed/fan-out.ts';
+import { distributeMedia, distributeOptionsFor, fanOutPending } from '../../feed/fan-out.ts';
 import { mediaOwnerBucketKey } from '../../feed/feed-keys.ts';
 import { ApiError } from '../api-errors.ts';
 import type { AppConfig } from '../app-config.ts';
@@ -97,14 +97,18 @@ export async function uploadRoutes(app: FastifyInstance, opts: { config: AppConf
 
       const db = requestDb(app, request);
       const { media, created } = await insertMedia(db, { ownerId: userId, objectKey, caption: request.body.caption ?? '', location: request.body.location ?? null });
-      if (created) {
+      // A retried complete finds the row: the map write or the enqueue may have failed after the
+      // insert, so it hands the media to fan-out again unless fan-out is recorded as done (fan-out
+      // is idempotent, so a second job for a media already under way writes nothing twice).
+      const distribute = created || (await request.timing.measure('redis', () => fanOutPending(app.redis, media.id, media.createdAtMs)));
+      if (distribute) {
         const bucket = mediaOwnerBucketKey(media.id, config.mediaOwnerMap.bucketSize);
         await request.timing.measure('redis', () => app.redis.hset(bucket, media.id, userId));
       }
-      if (created && config.fanOut.mode === 'queue') {
+      if (distribute && config.fanOut.mode === 'queue') {
         const job = { ownerId: userId, mediaId: media.id, enqueuedAtMs: Date.now() };
         await request.timing.measure('redis', () => app.jobs.enqueueFanOut(job));
-      } else if (created) {
+      } else if (distribute) {
         await distributeMedia(
           {
             redis: app.redis,

@@ -43,7 +43,7 @@ export async function userRoutes(app: FastifyInstance, opts: { config: AppConfig
     async (request) => {
       const { userId } = request.params;
       assertRoutable(app, userId, 'USER_NOT_FOUND', 'user');
-      const user = await readUser({ db: requestDb(app, request), cache: app.cache, timing: request.timing }, userId);
+      const user = await readUser({ db: () => requestDb(app, request), cache: app.cache, timing: request.timing }, userId);
       if (!user) throw new ApiError('USER_NOT_FOUND', `user ${userId} does not exist`);
       return { id: user.id, username: user.username, createdAt: new Date(user.createdAtMs).toISOString() };
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFeedscaleError } from '../lib/errors.ts';
 import { loadRunConfig } from './run-config.ts';
-import { parseInjection, POWER_BASELINE, powerJobOverrides } from './aa-splits.ts';
+import { parseInjection, POWER_BASELINE, powerJobOverrides } from './gate-jobs.ts';
 
 describe('power jobs', () => {
   it('turns feed-read:+20ms into a candidate with injectFeedReadDelayMs 20, with or without a space', () => {

@@ -1,0 +1,55 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../lib/logger.ts';
+import { listIssues } from '../../lib/validate.ts';
+import { validatePlan, type Plan } from '../../scenarios/plans/plan-schema.ts';
+import { CalibrationSchema } from '../../simulator/calibration/calibration-schema.ts';
+import { compareRuns } from '../../simulator/calibration/leave-one-out.ts';
+import { readFinishedRuns } from '../job-folder.ts';
+import { loadRunConfig, type RunConfig } from '../run-config.ts';
+import { calibrationPlan } from './calibrate-job.ts';
+import { measuredRunsOfJob, writeJobCalibration } from './job-calibration.ts';
+import { runManifestJob } from './run-manifest.ts';
+
+const shared = inject('stack');
+
+describe('calibration on the real stack', () => {
+  it('calibrates from a short stepped run: a schema-valid calibration.json that predicts the same run within a loose bound', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'feedscale-calibration-'));
+    const { run, configurations } = loadRunConfig({
+      outDir: out,
+      repeats: 1,
+      maxAttempts: 1,
+      stack: { catalog: shared.catalog.kind, logicalShards: 16 },
+      configurations: [{ name: 'cal-1-shard-memcached', stack: { physicalShards: 1, cache: 'memcached' } }],
+    });
+    const base = validatePlan({ name: 'feed-read', arrival: { kind: 'constant', rateRps: 30 }, durationS: 10, mix: { 'feed.read': 1 } }) as Plan;
+    const plan = calibrationPlan(base, { ratesRps: [30, 90], stepS: 5, warmupS: 2 }) as Plan;
+    const manifest = { run: run as RunConfig, configurations: [...configurations], plans: [plan] };
+    const { job, hostCpu } = await runManifestJob(manifest, { log: createLogger('silent'), feedscaleVersion: 'test' });
+    const finished = await readFinishedRuns(job.outDir);
+    const runsByPlan = new Map([[plan.name, [...finished.values()].flat()]]);
+
+    const written = await writeJobCalibration(job.outDir, manifest, runsByPlan, { createdAt: new Date().toISOString(), hostCpu });
+    expect(written.path, 'reason' in written ? written.reason : '').toBe(join(job.outDir, 'calibration.json'));
+    if (written.path === null) return;
+    const { calibration } = written;
+    expect(listIssues(CalibrationSchema, calibration)).toEqual([]);
+    expect(calibration.runs).toHaveLength(1);
+    expect(calibration.costs.app!.source).toBe('fit');
+    // A feed read costs the app some CPU, and Redis and nginx a little.
+    const app = calibration.costs.app!.perUnitUs;
+    expect((app.request ?? 0) + 20 * (app.memcachedOp ?? 0)).toBeGreaterThan(20);
+
+    const rows = compareRuns({ runs: measuredRunsOfJob(manifest, runsByPlan), workload: { seed: run.seed, overrides: {} }, hostCpu }, calibration);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(Math.abs(row.error.throughput!)).toBeLessThan(0.1);
+      // In-sample but on a shared, noisy machine: within a factor of 3.
+      expect(row.predicted.p50Ms! / row.measured.p50Ms!).toBeGreaterThan(1 / 3);
+      expect(row.predicted.p50Ms! / row.measured.p50Ms!).toBeLessThan(3);
+    }
+  });
+});
