@@ -9,8 +9,11 @@
  *      4 shards with memcached at 150, 2 shards without at 150, 1 app instance (1 shard, memcached)
  *      at 150, 4 app instances (2 shards, memcached) at 300: they differ from the calibration in
  *      shard count, cache, app instances and rate;
- *   3. the knee: 2 shards with memcached stepped from 100 req/s by 50 every 6 s up to 700; the
- *      measured knee is the first step that breaks the SLO (p99 <= 250 ms, 1% errors);
+ *   3. the knee: 2 shards without memcached stepped from 150 req/s by 25 every 6 s up to 650; the
+ *      measured knee is the first step that breaks the SLO (p99 <= 250 ms, 1% errors). Without
+ *      the cache the knee is where the load generator can still drive the stack on 2 cores;
+ *      with memcached it lies beyond 1,000 req/s, where the generator shares the cores it
+ *      measures and its own saturation would end the ramp first;
  *   4. the cache: 14,000 users (scale 1/1000, ~290k media) with memcached at 16 and 64 MB, 200
  *      req/s, 40 s warm-up and 20 s measured: the measured hit ratio beside the replayed LRU and
  *      Che's approximation (Zipf exponent measured on the replay, cold start over the run).
@@ -23,7 +26,12 @@
  * interval are both printed; the verdict uses every interval); the knee within 10% of the
  * measured one. Exit 3 when a target is missed, 0 when all are met.
  * FEEDSCALE_MODEL_BENCH_REUSE=1 re-analyses the job folders of the previous run (out/bench/model.json)
- * instead of measuring again. Results go to out/bench/model.json.
+ * and measures only what is missing. FEEDSCALE_MODEL_BENCH_MAX_JOBS=n stops after n new jobs
+ * (exit 4, inconclusive; each job is about a minute of stack start, seeding and load), so that
+ * the whole benchmark can run in pieces on a shared machine:
+ *   FEEDSCALE_MODEL_BENCH_MAX_JOBS=4 npm run bench -- model            # jobs 1-4
+ *   FEEDSCALE_MODEL_BENCH_REUSE=1 FEEDSCALE_MODEL_BENCH_MAX_JOBS=4 npm run bench -- model   # the next 4, ...
+ * Results go to out/bench/model.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +68,9 @@ const QUIET_TIMEOUT_S = Number(process.env.FEEDSCALE_MODEL_BENCH_QUIET_S ?? 180)
 /** A job disturbed by more other work than this (mean cores) is run again, up to MAX_TRIES times in all. */
 const MAX_FOREIGN_CORES = 0.3;
 const MAX_TRIES = Number(process.env.FEEDSCALE_MODEL_BENCH_TRIES ?? 3);
+/** New jobs this invocation may run before it saves its folders and stops (FEEDSCALE_MODEL_BENCH_MAX_JOBS). */
+const MAX_JOBS = Number(process.env.FEEDSCALE_MODEL_BENCH_MAX_JOBS ?? Infinity);
+let jobsRun = 0;
 const log = createLogger({ level: process.env.FEEDSCALE_LOG_LEVEL ?? 'warn' });
 
 interface Folders {
@@ -78,6 +89,11 @@ const plan = (changes: Partial<Plan> & Pick<Plan, 'name'>): Plan => validatePlan
 const baseRun = loadRunConfig({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1 }).run as RunConfig;
 
 async function job(manifestInput: unknown, plans: Plan[]): Promise<ManifestJobResult> {
+  if (jobsRun >= MAX_JOBS) {
+    console.log(`\nstopped after ${jobsRun} job(s) (FEEDSCALE_MODEL_BENCH_MAX_JOBS); continue with FEEDSCALE_MODEL_BENCH_REUSE=1 npm run bench -- model`);
+    process.exit(ExitCode.INCONCLUSIVE);
+  }
+  jobsRun += 1;
   const { run, configurations } = loadRunConfig(manifestInput);
   const manifest: JobManifest = { run: run as RunConfig, configurations: [...configurations], plans };
   const busy = await waitForQuietHost({ maxBusyCores: QUIET_BUSY_CORES, timeoutS: QUIET_TIMEOUT_S, onWait: (b) => console.log(`  waiting for a quiet machine: ${b.toFixed(2)} cores busy`) });
@@ -178,10 +194,10 @@ if (folders.heldOut.length < heldOut.length) {
   }
 }
 if (!folders.knee) {
-  console.log('3. the knee: 2 shards with memcached, 100 to 700 req/s in steps of 50');
-  const rates = Array.from({ length: 13 }, (_, i) => 100 + 50 * i);
+  console.log('3. the knee: 2 shards without memcached, 150 to 650 req/s in steps of 25');
+  const rates = Array.from({ length: 21 }, (_, i) => 150 + 25 * i);
   const ramp = plan({ name: 'knee-ramp', arrival: { kind: 'steps', steps: rates.map((rateRps, i) => ({ rateRps, durationS: i === 0 ? 11 : 6 })) }, warmupS: 5, durationS: 6 * rates.length });
-  folders.knee = await cleanJob({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1, configurations: [{ name: 'knee.shards-2.memcached-on', stack: { physicalShards: 2, cache: 'memcached' } }] }, [ramp]);
+  folders.knee = await cleanJob({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1, configurations: [{ name: 'knee.shards-2.memcached-off', stack: { physicalShards: 2, cache: 'off' } }] }, [ramp]);
   save();
 }
 if (!folders.cache) {

@@ -2,7 +2,8 @@
  * `npm run bench [-- name ...]`: runs every bench/*.bench.ts (or the named ones, with or
  * without the suffix) one after another, each in its own process so that one benchmark's
  * CPU and heap never colour another's numbers. Exit code: 0 all met their target,
- * 3 a target was missed, 1 a benchmark crashed (lib/errors.ts ExitCode).
+ * 3 a target was missed, 4 a benchmark stopped before its verdict (e.g. the model benchmark run in
+ * pieces), 1 a benchmark crashed (lib/errors.ts ExitCode).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -32,12 +33,22 @@ for (const file of wanted.length > 0 ? wanted : all) {
 
 console.log('\n=== summary ===');
 for (const { file, exitCode } of summary) {
-  const verdict = exitCode === ExitCode.OK ? 'PASS' : exitCode === ExitCode.GATE_FAILED ? 'FAIL (target missed)' : `CRASH (exit ${exitCode})`;
+  const verdict =
+    exitCode === ExitCode.OK
+      ? 'PASS'
+      : exitCode === ExitCode.GATE_FAILED
+        ? 'FAIL (target missed)'
+        : exitCode === ExitCode.INCONCLUSIVE
+          ? 'INCONCLUSIVE (stopped early; see its output)'
+          : `CRASH (exit ${exitCode})`;
   console.log(`${file.padEnd(28)} ${verdict}`);
 }
-const worst = summary.some((s) => s.exitCode !== ExitCode.OK && s.exitCode !== ExitCode.GATE_FAILED)
+const known: number[] = [ExitCode.OK, ExitCode.GATE_FAILED, ExitCode.INCONCLUSIVE];
+const worst = summary.some((s) => !known.includes(s.exitCode))
   ? ExitCode.CRASH
   : summary.some((s) => s.exitCode === ExitCode.GATE_FAILED)
     ? ExitCode.GATE_FAILED
-    : ExitCode.OK;
+    : summary.some((s) => s.exitCode === ExitCode.INCONCLUSIVE)
+      ? ExitCode.INCONCLUSIVE
+      : ExitCode.OK;
 process.exit(worst);

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -45,6 +45,7 @@ async function thresholdsOf(opts: { thresholds?: string; threshold?: string[] })
 async function writeSummary(dir: string, name: string, summary: AaSummary | PowerSummary, text: string, thresholds: readonly string[]): Promise<string[]> {
   const jsonPath = join(dir, `${name}.json`);
   const textPath = join(dir, `${name}.txt`);
+  await mkdir(dir, { recursive: true });
   await writeFile(jsonPath, `${JSON.stringify({ thresholds, ...summary, results: undefined }, null, 2)}\n`);
   await writeFile(textPath, text);
   return [jsonPath, textPath];

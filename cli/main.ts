@@ -2,7 +2,7 @@ import { terminal } from '../lib/terminal.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, FeedscaleError } from '../lib/errors.ts';
+import { ExitCode, FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
 import { LOG_FORMATS, type LogFormat, type Logger, createLogger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
 import { sweepRun } from '../containers/docker/cleanup.ts';
@@ -22,6 +22,7 @@ import { registerDeployCommand } from './deploy-command.ts';
 import { registerExperimentCommands } from './experiment.ts';
 import { exitCodeAction, reportError } from './report-error.ts';
 import { registerGateCommands } from './gate-commands.ts';
+import { registerModelCommands } from './model-commands.ts';
 import { RUN_FLAGS, type RunFlag, applyFlags } from '../runner/run-flags.ts';
 import { readJsonFile } from './options.ts';
 
@@ -85,8 +86,17 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
     opts.resume,
   );
   job = promise.catch(() => undefined);
-  const result = await promise;
-  return { result, catalog };
+  try {
+    return { result: await promise, catalog };
+  } catch (err) {
+    // After a signal, whatever failed next (a seed request cut by the teardown, say) is the
+    // interruption's doing: report the interruption, not a crash.
+    if (guard.signal.aborted && !(isFeedscaleError(err) && err.code === 'RUN_ERR_INTERRUPTED')) {
+      log.debug({ err }, 'error after the interrupt');
+      throw new FeedscaleError('RUN_ERR_INTERRUPTED', `${(guard.signal.reason as Error)?.message ?? 'interrupted'}; the stack was torn down`);
+    }
+    throw err;
+  }
 }
 
 async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {
@@ -201,6 +211,8 @@ export function buildCli(log: Logger, setExitCode: (code: number) => void): Comm
   );
   registerExperimentCommands(program, log, setExitCode);
   registerDeployCommand(program, log, wrap);
+  const commit = gitCommit();
+  registerModelCommands(program, log, wrap, { feedscaleVersion: VERSION, ...(commit ? { gitCommit: commit } : {}) });
 
   program
     .command('images')

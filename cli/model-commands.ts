@@ -104,9 +104,12 @@ export function registerModelCommands(program: Command, log: Logger, wrap: Wrap,
     .option('--out <dir>', 'output folder', 'out')
     .action(
       wrap(async (opts: { users?: string; config?: string; calibration?: string; hostCores?: string; placement?: string; method?: string; out?: string }) => {
-        const calibration = await readCalibration(opts.calibration);
+        // Options first: a bad flag is reported before any file is read.
         const hostCores = positiveInt(opts.hostCores, '--host-cores');
         const users = positiveInt(opts.users, '--users');
+        if (opts.placement !== 'shared' && opts.placement !== 'dedicated') throw new FeedscaleError('CFG_ERR_INVALID', `--placement must be shared or dedicated (got ${opts.placement})`, { details: ['--placement: shared | dedicated'] });
+        if (opts.method !== 'analytic' && opts.method !== 'des') throw new FeedscaleError('CFG_ERR_INVALID', `--method must be analytic or des (got ${opts.method})`, { details: ['--method: analytic | des'] });
+        const calibration = await readCalibration(opts.calibration);
         const outDir = resolve(opts.out ?? 'out', `simulate-${new Date().toISOString().replace(/[:.]/g, '-')}`);
         await mkdir(outDir, { recursive: true });
         if (users !== undefined) {
@@ -117,8 +120,6 @@ export function registerModelCommands(program: Command, log: Logger, wrap: Wrap,
           terminal.writeOut(`${markdown}\nwrote ${join(outDir, 'fleet.md')} and fleet.json\n`);
           if (!opts.config) return ExitCode.OK;
         }
-        if (opts.placement !== 'shared' && opts.placement !== 'dedicated') throw new FeedscaleError('CFG_ERR_INVALID', `--placement must be shared or dedicated (got ${opts.placement})`, { details: ['--placement'] });
-        if (opts.method !== 'analytic' && opts.method !== 'des') throw new FeedscaleError('CFG_ERR_INVALID', `--method must be analytic or des (got ${opts.method})`, { details: ['--method'] });
         const cores = hostCores ?? calibration.host.cores;
         const placement: Placement = opts.placement === 'shared' ? { kind: 'shared', cores, foreignCores: 0 } : { kind: 'dedicated', coresPerHost: cores };
         await simulateRunConfig(opts.config, calibration, placement, opts.method, outDir, deps);

@@ -12,6 +12,9 @@ import { createWorkloadModel } from '../scenarios/workload/model.ts';
 import { FeedscaleError } from '../lib/errors.ts';
 import { type JobManifest, createJobFolder, linkLatest, readFinishedRuns, slotKey, writeRunResult } from './job-folder.ts';
 import { type RunOneContext, runTogether } from './run-one.ts';
+import { streamSeed } from './stream-seed.ts';
+import { modelForReport, writeJobCalibration } from './calibration/job-calibration.ts';
+import { startHostSampler, type HostCpuSeries } from './calibration/host-sampler.ts';
 
 export interface MainJobContext extends RunOneContext {
   feedscaleVersion: string;
@@ -32,6 +35,8 @@ export interface MainJobResult {
   resumedRuns: number;
   /** Repeats run again because their load generator was unhealthy. */
   rerunAttempts: number;
+  /** The machine's CPU over the job (/proc/stat), to tell the stack's load from other work on it; null where not sampled. */
+  hostCpu: HostCpuSeries | null;
   elapsedMs: number;
 }
 
@@ -47,10 +52,7 @@ export function isSettled(attempts: readonly RunResult[], maxAttempts: number): 
   return attempts.some((a) => a.generator.valid) || attempts.length >= maxAttempts;
 }
 
-/** One request-stream seed per repeat, the same for every configuration: A and B see the same traffic. */
-export function streamSeed(seed: number, repeat: number): number {
-  return (seed * 1_000_003 + repeat * 7919) % 2_147_483_647;
-}
+export { streamSeed } from './stream-seed.ts';
 
 /**
  * The main job: for every plan, every configuration (interleaved over repeats): start the
@@ -90,6 +92,8 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
       : interleave(configurations, run.repeats).map(({ configuration, repeat }) => ({ plan, repeat, configurations: [configuration] })),
   );
   const runsByPlan = new Map<string, RunResult[]>(plans.map((p) => [p.name, []]));
+  // The machine's CPU beside the collectors: the model tells the stack's load from other work by it.
+  using hostSampler = startHostSampler();
   let resumedRuns = 0;
   let rerunAttempts = 0;
   for (const [i, { plan, repeat, configurations: together }] of groups.entries()) {
@@ -136,6 +140,11 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
     }
   }
 
+  const hostCpu = hostSampler.stop();
+  // A by-product of every job: the model calibrated on its runs (docs/modelling.md).
+  const calibrated = await writeJobCalibration(outDir, manifest, runsByPlan, { createdAt, hostCpu });
+  if (calibrated.path === null) ctx.log.warn(`no calibration.json: ${calibrated.reason}`);
+  else ctx.log.info(`model calibration: ${calibrated.path}`);
   const reports: PlanReport[] = [];
   for (const plan of plans) {
     const report = buildReport({
@@ -151,11 +160,13 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
         plan: plan.name,
       },
     });
+    const modelSection = modelForReport(report, plan, run, { log: ctx.log, hostCpu });
+    if (modelSection) report.model = modelSection;
     // One plan keeps the report at the top of the folder; several get a folder each.
     const dir = plans.length === 1 ? outDir : join(outDir, plan.name);
     const files = await writeReport(dir, report, { slo: plan.slo, model, jobFolderHref: plans.length === 1 ? '' : '../' });
     reports.push({ plan: plan.name, report, files, table: renderTextTables(report) });
   }
   await linkLatest(run.outDir, outDir);
-  return { outDir, reports, resumedRuns, rerunAttempts, elapsedMs: Date.now() - started };
+  return { outDir, reports, resumedRuns, rerunAttempts, hostCpu, elapsedMs: Date.now() - started };
 }

@@ -62,7 +62,12 @@ describe('model vs measured in the reports', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('## Model vs measured');
     expect(md).toContain('- **Model**, memcached-off vs memcached-on: mostly host contention: it is the shared cores.');
-    expect(renderHtml(report)).toContain('<h2>Model vs measured</h2>');
+    const html = renderHtml(report);
+    expect(html).toContain('<h2>Model vs measured</h2>');
+    // Beside the feed.read latency table, before the model section.
+    const beside = html.indexOf('<ul class="note model-contention"><li><b>Model</b>, memcached-off vs memcached-on: mostly host contention');
+    expect(beside).toBeGreaterThan(0);
+    expect(beside).toBeLessThan(html.indexOf('<h2>Model vs measured</h2>'));
     expect(renderTextTables(report)).toContain('model, memcached-off vs memcached-on: mostly host contention');
   });
 });

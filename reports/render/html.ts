@@ -11,7 +11,7 @@ import { configurationsSection } from './html/configurations-section.ts';
 import { endpointSection } from './html/endpoint-section.ts';
 import { gateSection } from './html/gate-section.ts';
 import { headerSection } from './html/header-section.ts';
-import { modelSection, predictionBannerSection } from './html/model-section.ts';
+import { contentionBesideTable, modelSection, predictionBannerSection } from './html/model-section.ts';
 import { notesSection } from './html/notes-section.ts';
 import { profileSection } from './html/profile-section.ts';
 import { serverSection } from './html/server-section.ts';
@@ -51,7 +51,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
     predictionBannerSection(report),
     options.gate ? gateSection(options.gate) : '',
     capacity.length > 0 ? capacitySection(capacity, slo, colors) : '',
-    ...tables.map((table) => endpointSection(report, table, endpointContext)),
+    ...tables.map((table) => endpointSection(report, table, endpointContext) + contentionBesideTable(report, table.endpoint)),
     serverSection(report, colors, server.summaries),
     profileSection(report, colors, options.jobFolderHref),
     modelSection(report),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -29,6 +29,11 @@ describe('calibration on the real stack', () => {
     const plan = calibrationPlan(base, { ratesRps: [30, 90], stepS: 5, warmupS: 2 }) as Plan;
     const manifest = { run: run as RunConfig, configurations: [...configurations], plans: [plan] };
     const { job, hostCpu } = await runManifestJob(manifest, { log: createLogger('silent'), feedscaleVersion: 'test' });
+    // Every job writes calibration.json as a by-product, and its report has the model section.
+    expect(existsSync(join(job.outDir, 'calibration.json'))).toBe(true);
+    const model = job.reports[0]!.report.model;
+    expect(model?.rows.length).toBeGreaterThan(0);
+    expect(readFileSync(join(job.outDir, 'report.md'), 'utf8')).toContain('## Model vs measured');
     const finished = await readFinishedRuns(job.outDir);
     const runsByPlan = new Map([[plan.name, [...finished.values()].flat()]]);
 

@@ -45,7 +45,7 @@ function readProxyTicks(): number {
   return ticks;
 }
 
-export interface HostSampler {
+export interface HostSampler extends Disposable {
   /** Stops sampling (idempotent) and returns what was sampled; null where /proc is unavailable. */
   stop(): HostCpuSeries | null;
 }
@@ -56,10 +56,10 @@ export function startHostSampler(intervalMs = 1000): HostSampler {
   try {
     stat = readFileSync('/proc/stat', 'utf8');
   } catch {
-    return { stop: () => null };
+    return { stop: () => null, [Symbol.dispose]: () => undefined };
   }
   let previous = parseProcStat(stat);
-  if (!previous) return { stop: () => null };
+  if (!previous) return { stop: () => null, [Symbol.dispose]: () => undefined };
   const cores = availableParallelism();
   let previousProxy = readProxyTicks();
   const points: HostCpuPoint[] = [];
@@ -81,13 +81,12 @@ export function startHostSampler(intervalMs = 1000): HostSampler {
   }, intervalMs);
   timer.unref();
   let stopped = false;
-  return {
-    stop() {
-      if (!stopped) clearInterval(timer);
-      stopped = true;
-      return { cores, points };
-    },
+  const stop = (): HostCpuSeries => {
+    if (!stopped) clearInterval(timer);
+    stopped = true;
+    return { cores, points };
   };
+  return { stop, [Symbol.dispose]: stop };
 }
 
 /**

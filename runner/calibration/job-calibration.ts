@@ -12,7 +12,7 @@ import type { HostCpuSeries } from '../../simulator/calibration/host-load.ts';
 import type { Plan } from '../../scenarios/plans/plan-schema.ts';
 import { describeHost } from '../host-info.ts';
 import type { JobManifest } from '../job-folder.ts';
-import { streamSeed } from '../main-job.ts';
+import { streamSeed } from '../stream-seed.ts';
 
 export const CALIBRATION_FILE = 'calibration.json';
 
@@ -32,9 +32,7 @@ export function measuredRunsOfJob(manifest: JobManifest, runsByPlan: ReadonlyMap
  * metrics calibrates the model (simulator/calibration/calibrate.ts). Returns null (and writes
  * nothing) when no run carried server metrics. Never throws for a calibration that cannot be
  * fitted: the job's results matter more; the reason is returned instead.
- *
- * Call from runner/main-job.ts after the runs:
- *   await writeJobCalibration(outDir, manifest, runsByPlan, { createdAt });
+ * runner/main-job.ts calls it after the runs of every job.
  */
 export async function writeJobCalibration(
   outDir: string,
@@ -64,10 +62,7 @@ export async function writeJobCalibration(
  * The report's "model vs measured" section for one plan of a job (reports/model/), with the
  * runner's request-stream seeds. null when no run carried server metrics or the model could not
  * be built (logged as a warning); the report is then written without it.
- *
- * Call from runner/main-job.ts before writeReport:
- *   const model = modelForReport(report, plan, run, { log: ctx.log });
- *   if (model) report.model = model;
+ * runner/main-job.ts sets it on every report before writing it.
  */
 export function modelForReport(report: Report, plan: Plan, run: JobManifest['run'], options: { log?: Logger; hostCpu?: HostCpuSeries | null } = {}): ModelValidation | null {
   const { hostCpu } = options;

@@ -7,7 +7,7 @@ import type { JobManifest } from '../job-folder.ts';
 import { type MainJobResult, runMainJob } from '../main-job.ts';
 import { checkDrivers, checkOutputFolder } from '../preflight.ts';
 import { createProgress } from '../progress.ts';
-import { startHostSampler, type HostCpuSeries } from './host-sampler.ts';
+import type { HostCpuSeries } from './host-sampler.ts';
 
 export interface ManifestJobResult {
   job: MainJobResult;
@@ -17,8 +17,8 @@ export interface ManifestJobResult {
 
 /**
  * Runs a main job from a manifest built in code (the calibration job, the model benchmark):
- * engine, image catalog, interrupt guard (Ctrl-C tears every stack down) and the main job, with
- * the host's CPU sampled every second beside the collectors. The same wiring as `feedscale run`
+ * engine, image catalog, interrupt guard (Ctrl-C tears every stack down) and the main job (which
+ * samples the host's CPU every second beside the collectors). The same wiring as `feedscale run`
  * (cli/main.ts), minus the command-line parsing.
  */
 export async function runManifestJob(manifest: JobManifest, options: { log: Logger; feedscaleVersion: string; gitCommit?: string }): Promise<ManifestJobResult> {
@@ -30,21 +30,17 @@ export async function runManifestJob(manifest: JobManifest, options: { log: Logg
   let job: Promise<unknown> = Promise.resolve();
   using guard = installInterruptGuard({ log, teardown: () => Promise.all([...runIds].map((id) => sweepRun(engine.docker, id))), settled: () => job });
   const catalog = await resolveCatalog(engine.docker, manifest.run.stack.catalog, log);
-  const sampler = startHostSampler();
-  try {
-    const promise = runMainJob(manifest, {
-      engine,
-      catalog,
-      log,
-      progress: createProgress(log),
-      signal: guard.signal,
-      runIds,
-      feedscaleVersion: options.feedscaleVersion,
-      ...(options.gitCommit ? { gitCommit: options.gitCommit } : {}),
-    });
-    job = promise.catch(() => undefined);
-    return { job: await promise, hostCpu: sampler.stop() };
-  } finally {
-    sampler.stop();
-  }
+  const promise = runMainJob(manifest, {
+    engine,
+    catalog,
+    log,
+    progress: createProgress(log),
+    signal: guard.signal,
+    runIds,
+    feedscaleVersion: options.feedscaleVersion,
+    ...(options.gitCommit ? { gitCommit: options.gitCommit } : {}),
+  });
+  job = promise.catch(() => undefined);
+  const result = await promise;
+  return { job: result, hostCpu: result.hostCpu };
 }

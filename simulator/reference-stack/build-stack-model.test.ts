@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_SHAPE, TEST_CALIBRATION, feedReads } from '../calibration/synthetic-runs.ts';
-import { buildStackModel } from './build-stack-model.ts';
+import { buildStackModel, splitByMiss } from './build-stack-model.ts';
 import { predictStack } from './predict-stack.ts';
 
 describe('buildStackModel', () => {
@@ -34,5 +34,20 @@ describe('buildStackModel', () => {
     const dedicated = at({ kind: 'dedicated', coresPerHost: 2 });
     expect(busy).toBeGreaterThan(quiet);
     expect(dedicated).toBeLessThan(quiet);
+  });
+
+  it('splits a cached read into requests that hit throughout and requests that missed, keeping the means', () => {
+    const shape = { ...SYNTHETIC_SHAPE, physicalShards: 2, cache: 'memcached' as const };
+    const work = { ...feedReads(100, 2), units: { request: 1, redisCommand: 1, memcachedOp: 22, dbRow: 2, pgQuery: 0.5 }, pgQueriesByShard: [0.3, 0.2], dbRowsByShard: [1.2, 0.8], queryProbability: 0.4 };
+    const [hit, miss] = splitByMiss(work, shape);
+    expect(hit!.probability).toBeCloseTo(0.6, 12);
+    expect(hit!.work.units).toMatchObject({ pgQuery: 0, dbRow: 0, memcachedOp: 20 });
+    expect(miss!.work.units).toMatchObject({ pgQuery: 1.25, dbRow: 5, memcachedOp: 25 });
+    for (const unit of ['pgQuery', 'dbRow', 'memcachedOp'] as const) {
+      expect(hit!.probability * hit!.work.units[unit]! + miss!.probability * miss!.work.units[unit]!).toBeCloseTo(work.units[unit], 12);
+    }
+    expect(miss!.work.pgQueriesByShard.map((v) => v * 0.4)).toEqual(work.pgQueriesByShard.map((v) => expect.closeTo(v, 12)));
+    // Without the cache every request reads its rows: nothing to split.
+    expect(splitByMiss(work, { ...shape, cache: 'off' })).toHaveLength(1);
   });
 });

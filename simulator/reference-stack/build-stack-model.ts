@@ -173,6 +173,42 @@ function appDemand(seconds: number, cv: number): ServiceTime {
   return cv > 0 ? { kind: 'lognormal', meanS: seconds, cv } : det(seconds);
 }
 
+/**
+ * A cached read's requests are of two kinds, not one average: those whose page hit memcached
+ * throughout (no statement) and those with misses, which read every missed row from Postgres and
+ * write it back. Averaging them gives every request a fraction of a statement and the mean rows,
+ * which hides the tail: the p99 of a warm cache is the requests that missed. Split by the
+ * replay's query probability q: a hit part (probability 1 − q) without statements, rows or sets,
+ * and a miss part (q) with the class's statements, rows and sets divided by q.
+ */
+export function splitByMiss(work: ClassWork, shape: ReferenceStackShape): Array<{ probability: number; work: ClassWork }> {
+  const q = work.queryProbability;
+  const cachedRead = shape.cache === 'memcached' && (work.endpoint === 'feed.read' || work.endpoint === 'media.read');
+  if (!cachedRead || !(q > 0.001) || !(q < 0.999)) return [{ probability: 1, work }];
+  const u = work.units;
+  // Every missed row is written back: one set per row (work-profile.ts).
+  const sets = u.dbRow ?? 0;
+  const gets = Math.max(0, (u.memcachedOp ?? 0) - sets);
+  const hit: ClassWork = {
+    ...work,
+    units: { ...u, pgQuery: 0, dbRow: 0, memcachedOp: gets },
+    pgQueriesByShard: work.pgQueriesByShard.map(() => 0),
+    dbRowsByShard: work.dbRowsByShard.map(() => 0),
+    queryProbability: 0,
+  };
+  const miss: ClassWork = {
+    ...work,
+    units: { ...u, pgQuery: (u.pgQuery ?? 0) / q, dbRow: sets / q, memcachedOp: gets + sets / q },
+    pgQueriesByShard: work.pgQueriesByShard.map((v) => v / q),
+    dbRowsByShard: work.dbRowsByShard.map((v) => v / q),
+    queryProbability: 1,
+  };
+  return [
+    { probability: 1 - q, work: hit },
+    { probability: q, work: miss },
+  ];
+}
+
 /** The route of one class through app instance `i`: its own CPU, then the backends it calls. */
 function armSteps(work: ClassWork, shape: ReferenceStackShape, calibration: Calibration, appId: string): SimpleStep[] {
   const u = work.units;
@@ -200,7 +236,14 @@ function requestClass(work: ClassWork, shape: ReferenceStackShape, calibration: 
     visit('proxy', exp(tierCostS(calibration, 'proxy', { request: requests }))),
     visit('nginx', exp(tierCostS(calibration, 'nginx', { request: requests })), 1, det(networkDelayS(work, shape, calibration))),
   ];
-  const arms = Array.from({ length: shape.appInstances }, (_, i) => ({ id: `app-${i}`, probability: 1 / shape.appInstances, steps: armSteps(work, shape, calibration, `app-${i}`) }));
+  const parts = splitByMiss(work, shape);
+  const arms = Array.from({ length: shape.appInstances }, (_, i) =>
+    parts.map((part, k) => ({
+      id: parts.length === 1 ? `app-${i}` : `app-${i}-${k === 0 ? 'hit' : 'miss'}`,
+      probability: part.probability / shape.appInstances,
+      steps: armSteps(part.work, shape, calibration, `app-${i}`),
+    })),
+  ).flat();
   return {
     id: work.endpoint,
     rateRps: work.rateRps,

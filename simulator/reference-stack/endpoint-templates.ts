@@ -3,7 +3,7 @@ import type { FanOutMode } from '../../system/stack-switches.ts';
 import { addUnits, type UnitCounts } from './work-units.ts';
 
 /**
- * Unit counts of the write endpoints and sign-ups, read off the route code (system/app/routes/):
+ * Unit counts of the write endpoints, sign-ups and the geo search, read off the route code (system/app/routes/):
  * what each request sends to Redis, Postgres, memcached and the object store. Unlike feed and
  * media reads, nothing in them depends on cache state, so they are fixed per request but for the
  * shards they hit and, for uploads, the uploader's followers. Redis command counts of a BullMQ
@@ -36,6 +36,8 @@ const REDIS_COMMANDS_PER_ENQUEUE = 5;
 /** Estimate: a worker takes, completes and records a job in about 6 commands. */
 const REDIS_COMMANDS_PER_JOB = 6;
 const FAN_OUT_BATCH = 1000;
+/** GET /media/nearby's default `limit` (system/app/routes/media-nearby.ts). */
+const NEARBY_DEFAULT_LIMIT = 20;
 
 const shardOf = (ctx: WriteContext, id: string) => routeId(ctx.shardMap, id).physicalShard;
 const bodyField = (ctx: WriteContext, field: string): string | undefined => {
@@ -44,7 +46,9 @@ const bodyField = (ctx: WriteContext, field: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
-/** The work of one write request (media.like, follow.create, upload.start with its put and complete, user.create). */
+const queryField = (path: string, field: string): string | null => new URLSearchParams(path.slice(path.indexOf('?') + 1)).get(field);
+
+/** The work of one write request (media.like, follow.create, upload.start with its put and complete, user.create) or geo search (media.nearby). */
 export function writeTemplate(endpoint: string, ctx: WriteContext): WriteWork {
   const none: WriteWork = { units: {}, shards: [], queriesPerShard: 0, rowsPerShard: 0, fanOutWrites: 0, jobs: 0 };
   const segments = ctx.path.split('/');
@@ -91,6 +95,28 @@ export function writeTemplate(endpoint: string, ctx: WriteContext): WriteWork {
       const username = bodyField(ctx, 'username') ?? '';
       const shard = physicalShardOf(ctx.shardMap, logicalShardForUsername(username, ctx.shardMap.logicalShards));
       return { units: { pgQuery: 1, dbRow: 1 }, shards: [shard], queriesPerShard: 1, rowsPerShard: 1, fanOutWrites: 0, jobs: 0 };
+    }
+    case 'media.nearby': {
+      // No owner routes a location: one statement to every physical shard, all in parallel, the
+      // request waits for the slowest (system/data/media-nearby.ts). Each host's statement scans
+      // the location index of every schema it holds and returns its nearest `limit` rows.
+      // Estimates, marked: an index probe per schema costs Postgres about what a row read does
+      // (counted as a row on the shard, not on the app), and each shard returns the full limit
+      // (a populated area; sparse areas return fewer). The parallel visits are modelled as
+      // sequential (build-stack-model.ts): on a shared 2-core host they cannot overlap much;
+      // on dedicated hosts this over-states the wait by up to (shards - 1) statement times.
+      const limit = Number(queryField(ctx.path, 'limit') ?? NEARBY_DEFAULT_LIMIT) || NEARBY_DEFAULT_LIMIT;
+      const hosts = ctx.shardMap.physicalShards;
+      const shards = Array.from({ length: hosts }, (_, s) => s);
+      const schemasPerHost = ctx.shardMap.logicalShards / hosts;
+      return {
+        units: { pgQuery: hosts, dbRow: limit * hosts },
+        shards,
+        queriesPerShard: 1,
+        rowsPerShard: limit + schemasPerHost,
+        fanOutWrites: 0,
+        jobs: 0,
+      };
     }
     default:
       return none;

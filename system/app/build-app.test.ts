@@ -46,6 +46,8 @@ const BAD_AUTH: Array<string | undefined> = [
   `Bearer ${'f'.repeat(4000)}`,
   'Bearer ../../etc/passwd',
 ];
+/** Texts Ajv's coercion alone would take for a number (Infinity, or another base or syntax than decimal). */
+const BAD_NUMBER_TEXTS = ['Infinity', '-Infinity', '+Infinity', '1e400', '-1e400', '9'.repeat(400), 'NaN', '0x10', '0b1', '0o7', ' 5', '5 ', '1e1', '+5', '5.'];
 const BAD_ID_VALUES: unknown[] = [123, 4.5, true, null, [], {}, '', 'abc', '-5', '007', Number.MAX_SAFE_INTEGER];
 
 interface Malformed {
@@ -84,7 +86,7 @@ function generateMalformed(seed: number, count: number): Malformed[] {
     () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads`, payload: json({ contentType: pick(random, ['image/gif', 'IMAGE/JPEG', '', 7, null]) }) }),
     () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({ caption: 'x'.repeat(2201) }) }),
     () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads/${GOOD_UPLOAD}/complete`, payload: json({ caption: pick(random, [1, null, [], {}]) }) }),
-    () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?limit=${pick(random, ['0', '-1', 'x', '1000', '2.5', ''])}` }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?limit=${encodeURIComponent(pick(random, ['0', '-1', 'x', '1000', '2.5', '', ...BAD_NUMBER_TEXTS]))}` }),
     () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?before=${badId()}` }),
     () => ({ method: 'GET', url: `/users/${GOOD_ID}/feed?limit=5&page=2` }),
     () => ({ method: 'POST', url: '/users', payload: pick(random, ['{', '{"username":', '{"username":"a"', 'nul', '{username:"abc"}']) }),
@@ -103,7 +105,7 @@ function generateMalformed(seed: number, count: number): Malformed[] {
     () => ({ method: 'POST', url: `/media/${GOOD_ID}/likes`, payload: json({ userId: GOOD_ID }), authorization: pick(random, BAD_AUTH) }),
     () => ({ method: 'POST', url: `/users/${GOOD_ID}/uploads`, payload: json({ contentType: 'image/png' }), authorization: pick(random, BAD_AUTH) }),
     () => ({ method: 'GET', url: `/users/${GOOD_ID}/activity`, authorization: pick(random, BAD_AUTH) }),
-    () => ({ method: 'GET', url: `/users/${GOOD_ID}/activity?limit=${pick(random, ['0', '-3', 'x', '100000'])}` }),
+    () => ({ method: 'GET', url: `/users/${GOOD_ID}/activity?limit=${encodeURIComponent(pick(random, ['0', '-3', 'x', '100000', ...BAD_NUMBER_TEXTS]))}` }),
     () => ({ method: 'POST', url: '/sessions', payload: json({ username: pick(random, BAD_USERNAMES) }) }),
     () => ({ method: 'POST', url: '/sessions', payload: json({ username: 'valid_name', token: 'x' }) }),
   ];
@@ -163,6 +165,21 @@ describe('buildApp without reachable backends', () => {
     }
     // The generator reaches every kind of rejection, not just one.
     expect([...statuses.keys()].sort()).toEqual([400, 401, 404, 413, 414, 415]);
+  });
+
+  it('answers a non-finite or non-decimal number in a query string with 400 VALIDATION_FAILED, before any backend', async () => {
+    for (const path of [`/users/${GOOD_ID}/feed`, `/users/${GOOD_ID}/activity`]) {
+      for (const text of BAD_NUMBER_TEXTS) {
+        const res = await app.inject({ method: 'GET', url: `${path}?limit=${encodeURIComponent(text)}` });
+        expect([path, text, res.statusCode, res.json().code]).toEqual([path, text, 400, 'VALIDATION_FAILED']);
+        expect(res.json()).toEqual({ error: 'Bad Request', code: 'VALIDATION_FAILED', message: expect.stringContaining('querystring/limit must be a finite integer') });
+      }
+    }
+    const nearby = async (query: string) => (await app.inject({ method: 'GET', url: `/media/nearby?${query}` })).json().code as string;
+    expect(await nearby('lat=Infinity&lng=0&radiusM=100')).toBe('INVALID_LOCATION');
+    expect(await nearby('lat=0&lng=0x10&radiusM=100')).toBe('INVALID_LOCATION');
+    expect(await nearby('lat=0&lng=0&radiusM=1e400')).toBe('INVALID_RADIUS');
+    expect(await nearby('lat=0&lng=0&radiusM=100&limit=Infinity')).toBe('VALIDATION_FAILED');
   });
 
   it('refuses a write without a well-formed bearer token with 401 UNAUTHENTICATED before asking Redis', async () => {

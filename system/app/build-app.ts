@@ -21,6 +21,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { userRoutes } from './routes/users.ts';
+import { withStrictNumbers } from './strict-numbers.ts';
 
 /** Requests carry small JSON documents; photos go straight to the object store. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -96,7 +97,9 @@ export function buildApp(config: AppConfig, deps: AppDeps = {}): FastifyInstance
   const buildValidator = AjvCompiler();
   const strict = buildValidator({}, { customOptions: { removeAdditional: false, coerceTypes: false } });
   const coercing = buildValidator({}, { customOptions: { removeAdditional: false, coerceTypes: 'array' } });
-  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : coercing(route)));
+  // Coercion takes any text Number() does ("Infinity", "1e400", "0x10"): numbers in the URL must
+  // be finite decimals first (strict-numbers.ts), else ?limit=Infinity reaches Redis as a 500.
+  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : withStrictNumbers(route.schema, coercing(route))));
 
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');

@@ -39,8 +39,8 @@ const JUNK_STRINGS = [
   'A'.repeat(5000),
 ];
 const JUNK_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, [], {}, [1, 2], { $gt: '' }, ...JUNK_STRINGS];
-/** Hostile query-string coordinates, URL-encoded where they need it (not '0x10': the query string coerces it to 16). */
-const BAD_COORDINATES = ['91', '-90.000001', '181', '-180.5', '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', '', 'abc', '1,5', '%00', '%F0%9F%98%80', encodeURIComponent("0; DROP TABLE media"), '9'.repeat(400)];
+/** Hostile query-string coordinates, URL-encoded where they need it; '0x10' and ' 5' too (numbers in a URL must be decimal, strict-numbers.ts). */
+const BAD_COORDINATES = ['91', '-90.000001', '181', '-180.5', '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', '', 'abc', '1,5', '%00', '%F0%9F%98%80', encodeURIComponent("0; DROP TABLE media"), '9'.repeat(400), '0x10', '%205'];
 const BAD_AUTH = [
   '',
   'Bearer',
@@ -128,7 +128,7 @@ function generateMalformed(seed: number, count: number, ctx: { userId: string; t
       return { method: 'POST', path: route.path, body: json(route.body), headers: jsonHeaders(bearer) };
     }],
     ['activity of someone else', () => ({ method: 'GET', path: `/users/${ctx.otherUserId}/activity`, headers: pick(rng, [{}, { authorization: bearer }, { authorization: pick(rng, BAD_AUTH) }]) })],
-    ['bad query', () => ({ method: 'GET', path: `/users/${ctx.userId}/${pick(rng, ['feed', 'activity'])}?${pick(rng, ['limit=0', 'limit=-1', 'limit=x', 'limit=100000', 'limit=1.5', 'page=2', 'before=0', 'before=abc', 'limit=1&limit=2&limit=x'])}`, headers: { authorization: bearer } })],
+    ['bad query', () => ({ method: 'GET', path: `/users/${ctx.userId}/${pick(rng, ['feed', 'activity'])}?${pick(rng, ['limit=0', 'limit=-1', 'limit=x', 'limit=100000', 'limit=1.5', 'page=2', 'before=0', 'before=abc', 'limit=1&limit=2&limit=x', 'limit=Infinity', 'limit=-Infinity', 'limit=1e400', 'limit=0x10', 'limit=%205', 'limit=NaN'])}`, headers: { authorization: bearer } })],
     ['unroutable or missing ids', () => ({
       method: 'POST',
       path: pick(rng, [`/media/${UNROUTABLE_ID}/likes`, `/media/${MISSING_ID}/likes`]),

@@ -1,6 +1,7 @@
 import { findMedia, findMediaMany, type MediaRecord } from '../data/media-repository.ts';
 import type { ShardedDb } from '../data/sharded-db.ts';
 import type { AppConfig } from './app-config.ts';
+import { hotSlab } from './byte-slab.ts';
 import type { CacheClient } from './cache-client.ts';
 import type { RequestTiming } from './request-timing.ts';
 import type { MediaJson } from './schemas.ts';
@@ -134,7 +135,7 @@ export function feedPageBody(items: readonly Buffer[], nextBefore: string | unde
   const closing = nextBefore === undefined ? PAGE_CLOSING : Buffer.from(`],"nextBefore":${JSON.stringify(nextBefore)}}`);
   let length = PAGE_OPENING.length + closing.length + Math.max(0, items.length - 1);
   for (const item of items) length += item.length;
-  const body = Buffer.allocUnsafe(length);
+  const body = hotSlab.alloc(length);
   let offset = PAGE_OPENING.copy(body, 0);
   for (let i = 0; i < items.length; i++) {
     if (i > 0) body[offset++] = COMMA;

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemcachedCache } from './cache-client.ts';
 import { MemcachedConnection } from './memcached-connection.ts';
 
 /**
- * A memcached stand-in speaking the binary protocol (GETQ, NOOP, SET, DELETE, VERSION), enough
+ * A memcached stand-in speaking the binary protocol (GETQ, NOOP, SET, DELETE, FLUSH, VERSION), enough
  * to pin the connection's behaviour without a container. `stall` makes it read and never answer.
  */
 interface FakeMemcached {
@@ -19,7 +20,7 @@ interface FakeMemcached {
   close(): Promise<void>;
 }
 
-async function startFakeMemcached(): Promise<FakeMemcached> {
+async function startFakeMemcached(port = 0): Promise<FakeMemcached> {
   const store = new Map<string, string>();
   const sockets = new Set<Socket>();
   const fake = { store, chunks: [] as number[], stall: false, drip: false } as FakeMemcached;
@@ -40,6 +41,8 @@ async function startFakeMemcached(): Promise<FakeMemcached> {
     for (const byte of response) dripping = dripping.then(() => new Promise<void>((resolve) => socket.write(Buffer.of(byte), () => setImmediate(resolve))));
   };
   const server: Server = createServer((socket) => {
+    // One write per response: without this, Nagle and delayed ACKs hold every page ~40 ms.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const index = fake.chunks.push(0) - 1;
@@ -66,6 +69,9 @@ async function startFakeMemcached(): Promise<FakeMemcached> {
           respond(socket, opcode, 0, opaque, Buffer.alloc(0), Buffer.alloc(0));
         } else if (opcode === 0x04) {
           respond(socket, opcode, store.delete(key) ? 0 : 1, opaque, Buffer.alloc(0), Buffer.alloc(0));
+        } else if (opcode === 0x08) {
+          store.clear();
+          respond(socket, opcode, 0, opaque, Buffer.alloc(0), Buffer.alloc(0));
         } else if (opcode === 0x0b) {
           respond(socket, opcode, 0, opaque, Buffer.alloc(0), Buffer.from('1.6.fake'));
         } else {
@@ -74,7 +80,7 @@ async function startFakeMemcached(): Promise<FakeMemcached> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   fake.server = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.dropConnections = () => {
     for (const socket of sockets) socket.destroy();
@@ -85,6 +91,30 @@ async function startFakeMemcached(): Promise<FakeMemcached> {
   };
   return fake;
 }
+
+/** A memcached stand-in in a process of its own: answers each NOOP with a NOOP response (same opaque) and nothing else. */
+const NOOP_SERVER = `
+const net = require('node:net');
+const server = net.createServer((socket) => {
+  socket.setNoDelay(true);
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 24 && pending.length >= 24 + pending.readUInt32BE(8)) {
+      const end = 24 + pending.readUInt32BE(8);
+      if (pending[1] === 0x0a) {
+        const header = Buffer.alloc(24);
+        header[0] = 0x81;
+        header[1] = 0x0a;
+        header.writeUInt32BE(pending.readUInt32BE(12), 12);
+        socket.write(header);
+      }
+      pending = pending.subarray(end);
+    }
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+`;
 
 describe('MemcachedConnection', () => {
   let fake: FakeMemcached | undefined;
@@ -146,6 +176,31 @@ describe('MemcachedConnection', () => {
     expect(fake.chunks.length).toBe(2);
   });
 
+  it('does not blame the server for an answer that waited in the socket while this process was busy', async () => {
+    // The server is another process, so it answers while this one is stalled: it answers every
+    // NOOP (the end of a batch of quiet gets, i.e. all misses) at once.
+    const server = spawn(process.execPath, ['-e', NOOP_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        server.stdout!.once('data', (line: Buffer) => resolve(Number(String(line).trim())));
+        server.once('exit', (code) => reject(new Error(`noop server exited (${code})`)));
+      });
+      connection = new MemcachedConnection(`127.0.0.1:${port}`, { timeoutMs: 100 });
+      await connection.getMany(['warm']);
+      const page = connection.getMany(['a']);
+      // Written at the next check phase; then a synchronous stall (a GC pause, a burst of work)
+      // outlasts the deadline while the answer sits in the socket.
+      await new Promise((resolve) => setImmediate(resolve));
+      const until = performance.now() + 250;
+      while (performance.now() < until) {
+        // stalled
+      }
+      expect(await page).toEqual([null]);
+    } finally {
+      server.kill();
+    }
+  });
+
   it('fails what is in flight when the server drops the connection, and the next operation reconnects', async () => {
     fake = await startFakeMemcached();
     connection = new MemcachedConnection(fake.server, { timeoutMs: 1000 });
@@ -186,6 +241,68 @@ describe('createMemcachedCache over two servers', () => {
     } finally {
       cache.close();
       await Promise.all(fakes.map((f) => f.close()));
+    }
+  });
+});
+
+describe('createMemcachedCache when a server dies', () => {
+  it('takes the dead server out of service at its first failure, serves its keys as misses without waiting, and replays the invalidations it missed once it answers', async () => {
+    const fakes = [await startFakeMemcached(), await startFakeMemcached()];
+    const warnings: string[] = [];
+    const cache = createMemcachedCache({ servers: fakes.map((f) => f.server), ttlS: 60, log: { warn: (_, msg) => warnings.push(msg) }, retryIntervalMs: 100 });
+    const ids = Array.from({ length: 20 }, (_, i) => String(1_000_000_007 * (i + 1)));
+    try {
+      for (const id of ids) await cache.set(`media:${id}`, `value of ${id}`);
+      const [dead, alive] = fakes as [FakeMemcached, FakeMemcached];
+      const onDead = ids.filter((id) => dead.store.has(`media:${id}`));
+      const onAlive = ids.filter((id) => alive.store.has(`media:${id}`));
+      expect(onDead.length).toBeGreaterThan(1);
+      const deadPort = Number(dead.server.split(':')[1]);
+      const kept = new Map(dead.store);
+      await dead.close();
+
+      // The first page finds it gone (refused): its keys are misses, the rest still hits.
+      const first = await cache.getManyBytes(ids, 'media:');
+      expect(first.map((v) => v !== null)).toEqual(ids.map((id) => onAlive.includes(id)));
+      expect(warnings).toContain('memcached server out of service; its keys are misses until it answers again');
+
+      // Out of service: its keys are misses at once, not written; invalidations are remembered.
+      const before = cache.stats();
+      const startedMs = performance.now();
+      for (let i = 0; i < 20; i++) expect((await cache.getManyBytes(ids, 'media:')).filter((v) => v === null).length).toBe(onDead.length);
+      await cache.set(`media:${onDead[0]}`, 'not written anywhere');
+      await cache.delete(`media:${onDead[1]}`);
+      expect(performance.now() - startedMs).toBeLessThan(100);
+      expect(cache.stats()).toEqual({ hits: before.hits + 20 * onAlive.length, misses: before.misses + 20 * onDead.length, errors: before.errors });
+      expect(alive.store.has(`media:${onDead[0]}`)).toBe(false);
+
+      // Back on the same port with what it held (a network blip, not a restart): the missed delete is replayed first.
+      const revived = await startFakeMemcached(deadPort);
+      fakes[0] = revived;
+      for (const [key, value] of kept) revived.store.set(key, value);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(warnings).toContain('memcached server answers again; back in service');
+      expect(revived.store.has(`media:${onDead[1]}`)).toBe(false);
+      expect(await cache.get(`media:${onDead[1]}`)).toBeNull();
+      expect(await cache.get(`media:${onDead[0]}`)).toBe(`value of ${onDead[0]}`);
+    } finally {
+      cache.close();
+      await Promise.all(fakes.map((f) => f.close().catch(() => {})));
+    }
+  });
+
+  it('with every server out, answers lookups as misses at once and counts them', async () => {
+    const cache = createMemcachedCache({ servers: ['127.0.0.1:1'], ttlS: 60, log: { warn: () => {} }, retryIntervalMs: 60_000 });
+    try {
+      expect(await cache.getManyBytes(['1', '2'], 'media:')).toEqual([null, null]);
+      const startedMs = performance.now();
+      expect(await cache.getManyBytes(['1', '2', '3'], 'media:')).toEqual([null, null, null]);
+      await cache.set('media:1', 'x');
+      await cache.delete('media:1');
+      expect(performance.now() - startedMs).toBeLessThan(20);
+      expect(cache.stats()).toEqual({ hits: 0, misses: 5, errors: 2 });
+    } finally {
+      cache.close();
     }
   });
 });

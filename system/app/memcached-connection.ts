@@ -1,7 +1,8 @@
+import { hotSlab } from './byte-slab.ts';
 import { PipelinedConnection, type PipelinedRequest, ProtocolError } from './pipelined-connection.ts';
 
 /** Binary-protocol opcodes used here (memcached's protocol_binary.h). */
-const OPCODE = Object.freeze({ set: 0x01, delete: 0x04, noop: 0x0a, version: 0x0b, getq: 0x09 });
+const OPCODE = Object.freeze({ set: 0x01, delete: 0x04, flush: 0x08, noop: 0x0a, version: 0x0b, getq: 0x09 });
 const REQUEST_MAGIC = 0x80;
 const RESPONSE_MAGIC = 0x81;
 const HEADER_BYTES = 24;
@@ -53,7 +54,7 @@ export class MemcachedConnection extends PipelinedConnection<MemcachedRequest> {
     // writing it, which spares a byte-length pass over every key.
     let room = HEADER_BYTES;
     for (let i = 0; i < count; i++) room += HEADER_BYTES + 3 * (prefix.length + (keys[i] as string).length);
-    const bytes = Buffer.allocUnsafe(room);
+    const bytes = hotSlab.alloc(room);
     const first = this.#takeOpaques(count + 1);
     let offset = 0;
     for (let i = 0; i < count; i++) {
@@ -93,6 +94,14 @@ export class MemcachedConnection extends PipelinedConnection<MemcachedRequest> {
     return this.#simple(bytes, endOpaque, 'delete', (status) => status === STATUS_OK || status === STATUS_KEY_NOT_FOUND);
   }
 
+  /** Invalidates every item on the server (FLUSH). */
+  flush(): Promise<void> {
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES);
+    const endOpaque = this.#takeOpaques(1);
+    writeHeader(bytes, 0, OPCODE.flush, 0, 0, 0, endOpaque);
+    return this.#simple(bytes, endOpaque, 'flush', (status) => status === STATUS_OK);
+  }
+
   /** The server's version string: proves it answers. */
   version(): Promise<string> {
     const bytes = Buffer.allocUnsafe(HEADER_BYTES);
@@ -126,12 +135,12 @@ export class MemcachedConnection extends PipelinedConnection<MemcachedRequest> {
       return end;
     }
     // A quiet get's hit (or its error, which counts as a miss). Its value is copied out of the
-    // read buffer: small copies come from Node's buffer pool, where one copy of a whole read
-    // (tens of kB under load) would be a malloc per read.
+    // read buffer into the slab (byte-slab.ts), where one copy of a whole read (tens of kB
+    // under load) would be a malloc per read.
     const index = request.count - ((request.endOpaque - opaque) >>> 0);
     if (request.values === undefined || index < 0 || index >= request.count) throw new ProtocolError(`response to no request in flight (opaque ${opaque})`);
     if (status === STATUS_OK) {
-      const value = Buffer.allocUnsafe(end - valueStart);
+      const value = hotSlab.alloc(end - valueStart);
       data.copy(value, 0, valueStart, end);
       request.values[index] = value;
     }

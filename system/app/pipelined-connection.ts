@@ -1,4 +1,5 @@
 import { type Socket, connect } from 'node:net';
+import { hotSlab } from './byte-slab.ts';
 
 /** One request on the wire; a protocol extends it with what its responses need. */
 export interface PipelinedRequest {
@@ -11,6 +12,19 @@ export interface PipelinedRequest {
 
 /** Bytes a protocol did not expect: the connection can no longer tell which answer is whose. */
 export class ProtocolError extends Error {}
+
+/**
+ * The server could not be reached or stopped answering (refused, reset, closed, timed out, or a
+ * protocol error that forced a reset): every request it owed fails with this. A rejection the
+ * server itself sent (a status or an error reply) is not one; callers that take a server out of
+ * service on failure (cache-client.ts) tell the two apart by this class.
+ */
+export class ConnectionFailure extends Error {
+  override readonly name = 'ConnectionFailure';
+}
+
+/** A deadline timer this late found the event loop busy rather than the server slow (see #checkDeadline). */
+const LATE_TIMER_MS = 50;
 
 /** Each read lands in one reusable buffer of this size, then what arrived is copied out once. */
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -46,6 +60,8 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
   #closed = false;
   /** Armed while requests are in flight; checks the oldest one's deadline. */
   #timer: NodeJS.Timeout | undefined;
+  /** When #timer was due to fire (performance.now()); +Infinity while a late check is being repeated. */
+  #timerDueMs = 0;
 
   constructor(protocol: string, server: string, timeoutMs: number) {
     const colon = server.lastIndexOf(':');
@@ -82,7 +98,7 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
   /** Queues a request; it goes out with everything else issued in this turn of the event loop. */
   protected send(request: R): void {
     if (this.#closed) {
-      request.fail(new Error(`${this.label}: connection closed`));
+      request.fail(new ConnectionFailure(`${this.label}: connection closed`));
       return;
     }
     this.#queued.push(request);
@@ -103,7 +119,7 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
     const owed = [...this.#inFlight, ...this.#queued];
     this.#inFlight = [];
     this.#queued = [];
-    const err = new Error(`${this.label}: connection closed`);
+    const err = new ConnectionFailure(`${this.label}: connection closed`);
     for (const request of owed) request.fail(err);
   }
 
@@ -122,21 +138,36 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
       request.deadlineMs = deadlineMs;
       this.#inFlight.push(request);
     }
-    if (this.#timer === undefined) this.#timer = setTimeout(this.#checkDeadline, this.#timeoutMs).unref();
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
     // A socket that is still connecting buffers the write until it is connected.
-    socket.write(requests.length === 1 ? (requests[0] as R).bytes : Buffer.concat(requests.map((r) => r.bytes)));
+    socket.write(requests.length === 1 ? (requests[0] as R).bytes : hotSlab.concat(requests.map((r) => r.bytes)));
   };
+
+  #arm(delayMs: number): void {
+    this.#timerDueMs = performance.now() + delayMs;
+    this.#timer = setTimeout(this.#checkDeadline, delayMs).unref();
+  }
 
   readonly #checkDeadline = (): void => {
     this.#timer = undefined;
     const oldest = this.#inFlight[0];
     if (oldest === undefined) return;
-    const leftMs = oldest.deadlineMs - performance.now();
-    if (leftMs <= 0) {
-      this.#socket?.destroy(new Error(`did not answer within ${this.#timeoutMs} ms`));
+    const nowMs = performance.now();
+    const leftMs = oldest.deadlineMs - nowMs;
+    if (leftMs > 0) {
+      this.#arm(leftMs);
       return;
     }
-    this.#timer = setTimeout(this.#checkDeadline, leftMs).unref();
+    // A timer that fires well after it was due means this process's event loop was busy (a GC
+    // pause, a burst of work): the answer may be sitting in the socket, unread, and timers run
+    // before the poll phase reads it. Look again once the next poll phase has run, rather than
+    // blame the server (cache-client.ts takes a server that times out out of service).
+    if (nowMs - this.#timerDueMs > LATE_TIMER_MS) {
+      this.#timerDueMs = Number.POSITIVE_INFINITY;
+      this.#timer = setTimeout(this.#checkDeadline, 0).unref();
+      return;
+    }
+    this.#socket?.destroy(new Error(`did not answer within ${this.#timeoutMs} ms`));
   };
 
   #connect(): Socket {
@@ -156,13 +187,13 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
     });
     this.#socket = socket;
     this.#partial = undefined;
-    socket.on('error', (err) => this.#drop(socket, new Error(`${this.label}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#drop(socket, new Error(`${this.label}: connection closed by the server`)));
+    socket.on('error', (err) => this.#drop(socket, new ConnectionFailure(`${this.label}: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.#drop(socket, new ConnectionFailure(`${this.label}: connection closed by the server`)));
     return socket;
   }
 
   /** Forgets a failed socket and fails what it owed; the next request reconnects. */
-  #drop(socket: Socket, err: Error): void {
+  #drop(socket: Socket, err: ConnectionFailure): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
     this.#partial = undefined;
@@ -186,7 +217,7 @@ export abstract class PipelinedConnection<R extends PipelinedRequest> {
         offset = next;
       }
     } catch (err) {
-      this.#drop(socket, new Error(`${this.label}: ${(err as Error).message}; connection reset`));
+      this.#drop(socket, new ConnectionFailure(`${this.label}: ${(err as Error).message}; connection reset`, { cause: err }));
       return;
     }
     this.#partial = offset === data.length ? undefined : Buffer.from(data.subarray(offset));

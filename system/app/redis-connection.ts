@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { hotSlab } from './byte-slab.ts';
 import { PipelinedConnection, type PipelinedRequest, ProtocolError } from './pipelined-connection.ts';
 
 /** A RESP2 reply: simple or bulk string, integer, nil, or an array of replies. */
@@ -119,7 +120,7 @@ function encodeCommand(args: readonly string[]): Buffer {
   if (!ascii) return Buffer.from(text, 'utf8');
   // ASCII (every command the service sends): one byte per character, copied here rather than
   // flattened and UTF-8-encoded by a call into C++.
-  const out = Buffer.allocUnsafe(text.length);
+  const out = hotSlab.alloc(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }

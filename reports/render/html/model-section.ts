@@ -26,6 +26,16 @@ ${model.notes.length > 0 ? `<ul class="note">${model.notes.map((n) => `<li>${esc
 </section>`;
 }
 
+/**
+ * The model's host-contention sentences for one endpoint, for beside its latency table: whether
+ * a measured difference to the baseline is the architecture or the containers sharing the cores.
+ */
+export function contentionBesideTable(report: Report, endpoint: string): string {
+  const lines = contentionLines(report, endpoint);
+  if (lines.length === 0) return '';
+  return `<ul class="note model-contention">${lines.map((l) => `<li><b>Model</b>, ${escapeHtml(l.configuration)} vs ${escapeHtml(l.baseline)}: ${escapeHtml(l.text)}.</li>`).join('')}</ul>`;
+}
+
 /** The banner of a predicted report (`feedscale simulate`), or ''. */
 export function predictionBannerSection(report: Report): string {
   const banner = predictionBanner(report);

@@ -6,6 +6,7 @@ import { mergesAtRead } from '../../feed/fan-out.ts';
 import { celebrityMediaKey, feedKey, followerCountKey } from '../../feed/feed-keys.ts';
 import { mergeFeedIds } from '../../feed/feed-merge.ts';
 import { selectFeedPage } from '../../feed/feed-page.ts';
+import type { ShardedDb } from '../../data/sharded-db.ts';
 import type { AppConfig } from '../app-config.ts';
 import { feedPageBody, mediaUrlBase, readMediaPage } from '../media-reads.ts';
 import { JSON_CONTENT_TYPE, assertRoutable, requestDb } from '../route-helpers.ts';
@@ -33,6 +34,7 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
   const { feed, fanOut } = opts.config;
   const urlBase = mediaUrlBase(opts.config);
   const faultDelayMs = opts.config.faults.feedReadDelayMs;
+  const faultExtraQueries = opts.config.faults.feedReadExtraQueries;
   const FeedQuerySchema = Type.Object(
     {
       limit: Type.Integer({ minimum: 1, maximum: feed.pageSizeMax, default: feed.pageSizeDefault }),
@@ -83,10 +85,22 @@ export async function feedRoutes(app: FastifyInstance, opts: { config: AppConfig
               });
         page = selectFeedPage(read.ids, limit, read.olderThan);
       }
+      if (faultExtraQueries > 0) await runExtraQueries(requestDb(app, request), userId, faultExtraQueries);
       const items = await readMediaPage({ db: () => requestDb(app, request, feed.readFromReplica), cache: app.cache, timing: request.timing }, page.ids, urlBase);
       // The items are their MediaSchema serialisation already (cached as such): the page is
       // written around them (media-reads.ts feedPageBody), not parsed and re-serialised.
       return reply.type(JSON_CONTENT_TYPE).send(feedPageBody(items, page.nextBefore));
     },
   );
+}
+
+/**
+ * The injected "more queries per request" regression (faults.feedReadExtraQueries): `count`
+ * trivial statements on the feed owner's physical shard, one round trip after another through
+ * the same pool as the real queries, so they show in the per-shard query counters, the pool's
+ * waits and the request's Server-Timing `pg` like any other query.
+ */
+export async function runExtraQueries(db: ShardedDb, userId: string, count: number): Promise<void> {
+  const { physicalShard } = db.route(userId);
+  for (let i = 0; i < count; i++) await db.query(physicalShard, 'SELECT 1');
 }

@@ -33,8 +33,10 @@ export type NearbyPage = Static<typeof NearbyPageSchema>;
 
 /**
  * Ajv coerces the query-string texts "Infinity" and "1e400" to Infinity and then skips every
- * range keyword (it applies them to finite numbers only), so they pass the schema; finite values
- * got their range checked, so only finiteness is left to check here.
+ * range keyword (it applies them to finite numbers only), so they would pass the schema. The
+ * app's validator now refuses such texts before Ajv sees them (strict-numbers.ts); this stays
+ * as the route's own guard, for a validator compiler without that check (finite values got
+ * their range checked, so only finiteness is left to check here).
  */
 export function assertFiniteQuery(query: NearbyQueryString): void {
   const infinite = (Object.keys(query) as Array<keyof NearbyQueryString>).find((key) => !Number.isFinite(query[key]));
