@@ -26,9 +26,10 @@
  * interval are both printed; the verdict uses every interval); the knee within 10% of the
  * measured one. Exit 3 when a target is missed, 0 when all are met.
  * FEEDSCALE_MODEL_BENCH_REUSE=1 re-analyses the job folders of the previous run (out/bench/model.json)
- * and measures only what is missing. FEEDSCALE_MODEL_BENCH_MAX_JOBS=n stops after n new jobs
- * (exit 4, inconclusive; each job is about a minute of stack start, seeding and load), so that
- * the whole benchmark can run in pieces on a shared machine:
+ * and measures only what is missing. FEEDSCALE_MODEL_BENCH_MAX_JOBS=n runs at most n new jobs
+ * (each is about a minute of stack start, seeding and load), then prints the errors of what is
+ * measured so far and exits 4 (inconclusive) when something is missing, so that the whole
+ * benchmark can run in pieces on a shared machine (MAX_JOBS=0: analysis only):
  *   FEEDSCALE_MODEL_BENCH_MAX_JOBS=4 npm run bench -- model            # jobs 1-4
  *   FEEDSCALE_MODEL_BENCH_REUSE=1 FEEDSCALE_MODEL_BENCH_MAX_JOBS=4 npm run bench -- model   # the next 4, ...
  * Results go to out/bench/model.json.
@@ -71,6 +72,13 @@ const MAX_TRIES = Number(process.env.FEEDSCALE_MODEL_BENCH_TRIES ?? 3);
 /** New jobs this invocation may run before it saves its folders and stops (FEEDSCALE_MODEL_BENCH_MAX_JOBS). */
 const MAX_JOBS = Number(process.env.FEEDSCALE_MODEL_BENCH_MAX_JOBS ?? Infinity);
 let jobsRun = 0;
+/** Parts left unmeasured for want of job budget (the verdict is then inconclusive). */
+const skipped: string[] = [];
+const budgetLeft = (part: string): boolean => {
+  if (jobsRun < MAX_JOBS) return true;
+  skipped.push(part);
+  return false;
+};
 const log = createLogger({ level: process.env.FEEDSCALE_LOG_LEVEL ?? 'warn' });
 
 interface Folders {
@@ -89,10 +97,6 @@ const plan = (changes: Partial<Plan> & Pick<Plan, 'name'>): Plan => validatePlan
 const baseRun = loadRunConfig({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1 }).run as RunConfig;
 
 async function job(manifestInput: unknown, plans: Plan[]): Promise<ManifestJobResult> {
-  if (jobsRun >= MAX_JOBS) {
-    console.log(`\nstopped after ${jobsRun} job(s) (FEEDSCALE_MODEL_BENCH_MAX_JOBS); continue with FEEDSCALE_MODEL_BENCH_REUSE=1 npm run bench -- model`);
-    process.exit(ExitCode.INCONCLUSIVE);
-  }
   jobsRun += 1;
   const { run, configurations } = loadRunConfig(manifestInput);
   const manifest: JobManifest = { run: run as RunConfig, configurations: [...configurations], plans };
@@ -172,6 +176,10 @@ if (folders.calibration.length < calibrationConfigs.length) {
   console.log('1. calibration: 3 configurations at 40, 120, 200 req/s');
   const calibrationPlanned = calibrationPlan(feedRead) as Plan;
   for (const configuration of calibrationConfigs.slice(folders.calibration.length)) {
+    if (!budgetLeft(`calibration ${configuration.name}`)) {
+      console.log(`\nstopped after ${jobsRun} job(s) (FEEDSCALE_MODEL_BENCH_MAX_JOBS) before the calibration was complete; continue with FEEDSCALE_MODEL_BENCH_REUSE=1`);
+      process.exit(ExitCode.INCONCLUSIVE);
+    }
     folders.calibration.push(await cleanJob({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1, configurations: [{ name: configuration.name, stack: { physicalShards: configuration.stack.physicalShards, cache: configuration.stack.cache } }] }, [calibrationPlanned]));
     save();
   }
@@ -189,18 +197,19 @@ const heldOut = [
 if (folders.heldOut.length < heldOut.length) {
   console.log('2. held-out configurations');
   for (const h of heldOut.slice(folders.heldOut.length)) {
+    if (!budgetLeft(`held out ${h.name}`)) continue;
     folders.heldOut.push(await cleanJob({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1, configurations: [{ name: h.name, stack: h.stack }] }, [plan({ name: 'feed-read', arrival: { kind: 'constant', rateRps: h.rateRps }, warmupS: 5, durationS: 20 })]));
     save();
   }
 }
-if (!folders.knee) {
+if (!folders.knee && budgetLeft('the knee')) {
   console.log('3. the knee: 2 shards without memcached, 150 to 650 req/s in steps of 25');
   const rates = Array.from({ length: 21 }, (_, i) => 150 + 25 * i);
   const ramp = plan({ name: 'knee-ramp', arrival: { kind: 'steps', steps: rates.map((rateRps, i) => ({ rateRps, durationS: i === 0 ? 11 : 6 })) }, warmupS: 5, durationS: 6 * rates.length });
   folders.knee = await cleanJob({ outDir: OUT_DIR, repeats: 1, maxAttempts: 1, configurations: [{ name: 'knee.shards-2.memcached-off', stack: { physicalShards: 2, cache: 'off' } }] }, [ramp]);
   save();
 }
-if (!folders.cache) {
+if (!folders.cache && budgetLeft('the cache at two memory sizes')) {
   console.log('4. the cache at 14,000 users: memcached 16 and 64 MB');
   folders.cache = await cleanJob(
     {
@@ -224,6 +233,7 @@ for (const dir of folders.heldOut) {
   const { manifest, runsByPlan, hostCpu } = await loadJob(dir);
   rows.push(...compareRuns({ runs: measuredRunsOfJob(manifest, runsByPlan), workload: { seed: manifest.run.seed, overrides: { ...manifest.run.workload } }, hostCpu }, calibration));
 }
+const abs100 = (e: number | null) => (e === null ? '-' : `${(Math.abs(e) * 100).toFixed(1)}%`);
 const pct = (e: number | null) => (e === null ? '-' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`);
 console.log('\nheld out: measured vs model (model calibrated on the 3 calibration configurations only)');
 printTable(
@@ -282,7 +292,7 @@ if (folders.knee) {
       error: measured !== null && predicted.kneeRateRps !== null ? predicted.kneeRateRps / measured - 1 : null,
     };
     console.log(
-      `\nknee of ${configuration.name}: measured ${measured === null ? `not reached (${capacity.limitedBy}; sustained >= ${capacity.sustainedRateRps})` : `${measured} req/s (sustained ${capacity.sustainedRateRps})`}; ` +
+      `\nknee of ${configuration.name}: measured ${measured === null ? `not reached (${capacity.limitedBy}; ${capacity.sustainedRateRps === null ? 'no step passed' : `sustained >= ${capacity.sustainedRateRps} req/s`})` : `${measured} req/s (sustained ${capacity.sustainedRateRps})`}; ` +
         `model ${predicted.kneeRateRps?.toFixed(0) ?? '-'} req/s (${predicted.limitedBy}); error ${pct(knee.error)}`,
     );
   }
@@ -326,12 +336,13 @@ const met = {
 };
 console.log(
   `\ntargets over ${accuracy.intervals} held-out interval(s) with the bottleneck <= 80%: ` +
-    `p50 median ${pct(accuracy.p50.median)} worst ${pct(accuracy.p50.worst)} (<= 10%: ${met.p50 ? 'PASS' : 'FAIL'}); ` +
-    `p99 median ${pct(accuracy.p99.median)} worst ${pct(accuracy.p99.worst)} (<= 20%: ${met.p99 ? 'PASS' : 'FAIL'}); ` +
-    `throughput median ${pct(accuracy.throughput.median)} worst ${pct(accuracy.throughput.worst)} (<= 5%: ${met.throughput ? 'PASS' : 'FAIL'}); ` +
+    `|p50 error| median ${abs100(accuracy.p50.median)} worst ${abs100(accuracy.p50.worst)} (<= 10%: ${met.p50 ? 'PASS' : 'FAIL'}); ` +
+    `|p99 error| median ${abs100(accuracy.p99.median)} worst ${abs100(accuracy.p99.worst)} (<= 20%: ${met.p99 ? 'PASS' : 'FAIL'}); ` +
+    `|throughput error| median ${abs100(accuracy.throughput.median)} worst ${abs100(accuracy.throughput.worst)} (<= 5%: ${met.throughput ? 'PASS' : 'FAIL'}); ` +
     `knee ${pct(knee?.error ?? null)} (<= 10%: ${met.knee ? 'PASS' : 'FAIL'})`,
 );
 mkdirSync(join('out', 'bench'), { recursive: true });
 writeFileSync(OUT_FILE, `${JSON.stringify({ folders, calibration: { costs: calibration.costs, latency: calibration.latency, notes: calibration.notes }, rows, accuracy, knee, cache: cacheRows, met }, null, 2)}\n`);
 console.log(`wrote ${OUT_FILE}`);
-process.exit(Object.values(met).every(Boolean) ? ExitCode.OK : ExitCode.GATE_FAILED);
+if (skipped.length > 0) console.log(`not measured yet (FEEDSCALE_MODEL_BENCH_MAX_JOBS=${MAX_JOBS}): ${skipped.join('; ')}; continue with FEEDSCALE_MODEL_BENCH_REUSE=1`);
+process.exit(skipped.length > 0 ? ExitCode.INCONCLUSIVE : Object.values(met).every(Boolean) ? ExitCode.OK : ExitCode.GATE_FAILED);

@@ -37,6 +37,9 @@ export function applyFlags(base: unknown, flags: Partial<Record<RunFlag, string>
     }
     node[path[path.length - 1]!] = value;
   }
+  // `plans` replaces `plan` in a run configuration; a --plan given on the command line is what
+  // the user asked for now, so it narrows a configuration that lists several plans to that one.
+  if (flags.plan !== undefined) delete config['plans'];
   return config;
 }
 

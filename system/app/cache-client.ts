@@ -3,7 +3,12 @@ import { HashRing } from './hash-ring.ts';
 import { MemcachedConnection } from './memcached-connection.ts';
 import { ConnectionFailure } from './pipelined-connection.ts';
 
-/** Per memcached operation, from the moment it is written. */
+/**
+ * Per memcached operation, from the moment it is written. It also bounds how long the requests
+ * in flight wait on a server that died without closing its connections (a killed container): the
+ * server is out of service from its first failure on. The app's own stalls do not count against
+ * it (pipelined-connection.ts checks a late timer again).
+ */
 const OPERATION_TIMEOUT_MS = 500;
 /** How long a failed server stays out of service before it is probed (libmemcached's retry_timeout is 2 s). */
 const RETRY_INTERVAL_MS = 1000;
@@ -95,7 +100,7 @@ export function createMemcachedCache(options: { servers: readonly string[]; ttlS
   const ring = new HashRing(options.servers);
   const nodes = ring.servers.map((server) => ({
     server,
-    // A slow memcached must not hold a request for seconds: 0.5 s, no retry (as with memjs before).
+    // A slow memcached must not hold a request: OPERATION_TIMEOUT_MS, then out of service.
     connection: new MemcachedConnection(server, { timeoutMs: OPERATION_TIMEOUT_MS }),
     hits: 0,
     misses: 0,
