@@ -49,13 +49,30 @@ export function toGenericContainer(spec: ServiceSpec, run: ContainerRun): Generi
   return container;
 }
 
+/**
+ * Docker maps a published port to a random host port from the kernel's ephemeral range, where
+ * an outgoing connection of this machine may hold the same port on 127.0.0.1 for a moment: the
+ * start then fails with "address already in use" (seen in the integration suite). Such a start is
+ * retried with a new port, a few times.
+ */
+const PORT_CLASH = /address already in use|port is already allocated/i;
+const PORT_CLASH_ATTEMPTS = 3;
+
 /** Starts one service; a failure names it and shows its log tail (CTR_ERR_SERVICE_START). */
 export async function startService(spec: ServiceSpec, run: ContainerRun): Promise<StartedTestContainer> {
   const started = Date.now();
   try {
-    const running = await toGenericContainer(spec, run).start();
-    run.log.debug({ service: spec.name, elapsedMs: Date.now() - started }, `${spec.name} started`);
-    return running;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const running = await toGenericContainer(spec, run).start();
+        run.log.debug({ service: spec.name, elapsedMs: Date.now() - started }, `${spec.name} started`);
+        return running;
+      } catch (err) {
+        if (attempt >= PORT_CLASH_ATTEMPTS || !PORT_CLASH.test((err as Error).message)) throw err;
+        run.log.warn({ service: spec.name, attempt }, `${spec.name}: its random host port was taken meanwhile; starting it again`);
+        await run.docker.getContainer(containerName(run.runId, spec.name)).remove({ force: true }).catch(() => undefined);
+      }
+    }
   } catch (err) {
     const tail = await containerLogTail(run.docker, containerName(run.runId, spec.name));
     throw new FeedscaleError('CTR_ERR_SERVICE_START', `${spec.name} failed to start: ${(err as Error).message}\n--- last log lines of ${spec.name} ---\n${tail.trimEnd()}`, {
