@@ -45,7 +45,7 @@ import { describeHost } from '../runner/host-info.ts';
 import { calibrate } from '../simulator/calibration/calibrate.ts';
 import { replayRun } from '../simulator/calibration/calibration-input.ts';
 import { measuredRunsOfJob } from '../runner/calibration/job-calibration.ts';
-import { runManifestJob, type ManifestJobResult } from '../runner/calibration/run-manifest.ts';
+import { runManifestJob, type ManifestJobResult } from '../runner/run-manifest-job.ts';
 import { waitForQuietHost, type HostCpuSeries } from '../runner/calibration/host-sampler.ts';
 import { readFinishedRuns, readManifest, type JobManifest } from '../runner/job-folder.ts';
 import { loadRunConfig, type RunConfig } from '../runner/run-config.ts';

@@ -2,7 +2,7 @@ import { terminal } from '../lib/terminal.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, FeedscaleError, isFeedscaleError } from '../lib/errors.ts';
+import { ExitCode, FeedscaleError } from '../lib/errors.ts';
 import { LOG_FORMATS, type LogFormat, type Logger, createLogger } from '../lib/logger.ts';
 import { validateConfig } from '../lib/validate.ts';
 import { sweepRun } from '../containers/docker/cleanup.ts';
@@ -11,10 +11,8 @@ import { resolveCatalog } from '../containers/images/resolve-catalog.ts';
 import { StackConfigSchema, loadStackConfig } from '../containers/stack-config.ts';
 import { newRunId, startStack } from '../containers/stack.ts';
 import { installInterruptGuard, untilInterrupted } from '../runner/interrupts.ts';
-import { runMainJob } from '../runner/main-job.ts';
-import { checkDrivers, checkFaults, checkOutputFolder } from '../runner/preflight.ts';
+import { runManifestJob } from '../runner/run-manifest-job.ts';
 import { loadPlanForRun } from '../runner/plan-for-run.ts';
-import { createProgress } from '../runner/progress.ts';
 import { type RunConfig, loadRunConfig, loadSavedRunConfig } from '../runner/run-config.ts';
 import { type JobManifest, readManifest } from '../runner/job-folder.ts';
 import { type Plan, validatePlan } from '../scenarios/plans/plan-schema.ts';
@@ -56,47 +54,14 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
     const { run, configurations, plans } = loadRunConfig(applyFlags(base, flags));
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
   }
-  // Everything that can be checked is checked before the first container starts.
-  checkFaults(manifest.plans, manifest.configurations);
-  if (!opts.resume) await checkOutputFolder(manifest.run.outDir);
-  const engine = await ensureDockerEngine(log);
-  await checkDrivers(manifest.plans, engine.docker, log);
-  const runIds = new Set<string>();
-  let job: Promise<unknown> = Promise.resolve();
-  using guard = installInterruptGuard({
-    log,
-    teardown: () => Promise.all([...runIds].map((id) => sweepRun(engine.docker, id))),
-    settled: () => job,
-  });
-  const catalog = await resolveCatalog(engine.docker, manifest.run.stack.catalog, log);
-  log.info(`image catalog: ${catalog.kind} (${catalog.reason})`);
   const commit = gitCommit();
-  const promise = runMainJob(
-    manifest,
-    {
-      engine,
-      catalog,
-      log,
-      progress: createProgress(log),
-      signal: guard.signal,
-      runIds,
-      feedscaleVersion: VERSION,
-      ...(commit ? { gitCommit: commit } : {}),
-    },
-    opts.resume,
-  );
-  job = promise.catch(() => undefined);
-  try {
-    return { result: await promise, catalog };
-  } catch (err) {
-    // After a signal, whatever failed next (a seed request cut by the teardown, say) is the
-    // interruption's doing: report the interruption, not a crash.
-    if (guard.signal.aborted && !(isFeedscaleError(err) && err.code === 'RUN_ERR_INTERRUPTED')) {
-      log.debug({ err }, 'error after the interrupt');
-      throw new FeedscaleError('RUN_ERR_INTERRUPTED', `${(guard.signal.reason as Error)?.message ?? 'interrupted'}; the stack was torn down`);
-    }
-    throw err;
-  }
+  const { job, catalog } = await runManifestJob(manifest, {
+    log,
+    feedscaleVersion: VERSION,
+    ...(commit ? { gitCommit: commit } : {}),
+    ...(opts.resume ? { resumeDir: opts.resume } : {}),
+  });
+  return { result: job, catalog };
 }
 
 async function runCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {

@@ -10,7 +10,7 @@ import { renderFleetMarkdown } from '../reports/model/render-fleet.ts';
 import { renderTextTables } from '../reports/render/text-table.ts';
 import { writeReport } from '../reports/write-report.ts';
 import { runCalibrateJob } from '../runner/calibration/calibrate-job.ts';
-import { runManifestJob, type ManifestJobResult } from '../runner/calibration/run-manifest.ts';
+import { runManifestJob, type ManifestJobResult } from '../runner/run-manifest-job.ts';
 import { describeHost } from '../runner/host-info.ts';
 import type { JobManifest } from '../runner/job-folder.ts';
 import { loadPlanForRun } from '../runner/plan-for-run.ts';
@@ -29,7 +29,7 @@ type Wrap = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...ar
 export interface ModelCommandDeps {
   feedscaleVersion: string;
   gitCommit?: string;
-  /** Runs a job from a manifest; default runner/calibration/run-manifest.ts (engine, catalog, interrupts, host sampling). */
+  /** Runs a job from a manifest; default runner/run-manifest-job.ts (engine, catalog, interrupts, host sampling). */
   runManifest?: (manifest: JobManifest) => Promise<ManifestJobResult>;
 }
 

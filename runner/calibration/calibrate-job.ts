@@ -11,7 +11,7 @@ import { describeHost } from '../host-info.ts';
 import { readFinishedRuns, type JobManifest } from '../job-folder.ts';
 import type { ResolvedConfiguration, RunConfig } from '../run-config.ts';
 import { CALIBRATION_FILE, measuredRunsOfJob } from './job-calibration.ts';
-import type { ManifestJobResult } from './run-manifest.ts';
+import type { ManifestJobResult } from '../run-manifest-job.ts';
 
 /**
  * `feedscale calibrate`: at most three calibration configurations run for real, each with the

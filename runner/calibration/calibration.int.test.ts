@@ -13,7 +13,7 @@ import { readFinishedRuns } from '../job-folder.ts';
 import { loadRunConfig, type RunConfig } from '../run-config.ts';
 import { calibrationPlan } from './calibrate-job.ts';
 import { measuredRunsOfJob, writeJobCalibration } from './job-calibration.ts';
-import { runManifestJob } from './run-manifest.ts';
+import { runManifestJob } from '../run-manifest-job.ts';
 
 const shared = inject('stack');
 
