@@ -58,21 +58,34 @@ export function toGenericContainer(spec: ServiceSpec, run: ContainerRun): Generi
 const PORT_CLASH = /address already in use|port is already allocated/i;
 const PORT_CLASH_ATTEMPTS = 3;
 
+/**
+ * Runs `start` again (after `cleanUp`) while it fails on a host-port clash, up to three times in
+ * all; any other failure, or the last clash, is thrown as it came.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, cleanUp: (attempt: number) => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= PORT_CLASH_ATTEMPTS || !PORT_CLASH.test((err as Error).message)) throw err;
+      await cleanUp(attempt);
+    }
+  }
+}
+
 /** Starts one service; a failure names it and shows its log tail (CTR_ERR_SERVICE_START). */
 export async function startService(spec: ServiceSpec, run: ContainerRun): Promise<StartedTestContainer> {
   const started = Date.now();
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const running = await toGenericContainer(spec, run).start();
-        run.log.debug({ service: spec.name, elapsedMs: Date.now() - started }, `${spec.name} started`);
-        return running;
-      } catch (err) {
-        if (attempt >= PORT_CLASH_ATTEMPTS || !PORT_CLASH.test((err as Error).message)) throw err;
+    const running = await retryOnPortClash(
+      () => toGenericContainer(spec, run).start(),
+      async (attempt) => {
         run.log.warn({ service: spec.name, attempt }, `${spec.name}: its random host port was taken meanwhile; starting it again`);
         await run.docker.getContainer(containerName(run.runId, spec.name)).remove({ force: true }).catch(() => undefined);
-      }
-    }
+      },
+    );
+    run.log.debug({ service: spec.name, elapsedMs: Date.now() - started }, `${spec.name} started`);
+    return running;
   } catch (err) {
     const tail = await containerLogTail(run.docker, containerName(run.runId, spec.name));
     throw new FeedscaleError('CTR_ERR_SERVICE_START', `${spec.name} failed to start: ${(err as Error).message}\n--- last log lines of ${spec.name} ---\n${tail.trimEnd()}`, {

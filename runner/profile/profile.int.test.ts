@@ -13,6 +13,7 @@ import { CLINIC_DEST } from '../../containers/services/app-service.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { ProfileTool } from '../../lib/profile-schema.ts';
 import { collectProfile } from './collect-profile.ts';
+import { retryOnPortClash } from '../../containers/testcontainers/start-service.ts';
 import { ExitCode } from '../../lib/errors.ts';
 import type { Report } from '../../reports/report-schema.ts';
 import { dumpDom, pngSize, screenshot } from '../../test/chromium.ts';
@@ -132,15 +133,22 @@ describe('feedscale run --profile', () => {
     // Ends on SIGINT as the app does (system/app/server.ts): bubbleprof's injected code keeps a process without a handler alive.
     const server = "process.on('SIGINT', () => process.exit(0)); require('http').createServer((q, r) => { let x = 0; for (let i = 0; i < 1e5; i++) x += i; setTimeout(() => r.end(String(x)), 1); }).listen(8080)";
     try {
-      const container = await docker.createContainer({
-        name: containerName(runId, 'app-0'),
-        Image: shared.catalog.images.app,
-        Labels: { ...runLabels(runId), [SERVICE_LABEL]: 'app-0' },
-        Cmd: ['sh', '-c', `cd /tmp && exec clinic ${tool} --open=false --dest ${CLINIC_DEST} -- node -e "${server}"`],
-        ExposedPorts: { '8080/tcp': {} },
-        HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
-      });
-      await container.start();
+      // Docker's random host port can clash with a connection's port: retried as the stack's starts are.
+      const container = await retryOnPortClash(
+        async () => {
+          const created = await docker.createContainer({
+            name: containerName(runId, 'app-0'),
+            Image: shared.catalog.images.app,
+            Labels: { ...runLabels(runId), [SERVICE_LABEL]: 'app-0' },
+            Cmd: ['sh', '-c', `cd /tmp && exec clinic ${tool} --open=false --dest ${CLINIC_DEST} -- node -e "${server}"`],
+            ExposedPorts: { '8080/tcp': {} },
+            HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+          });
+          await created.start();
+          return created;
+        },
+        () => docker.getContainer(containerName(runId, 'app-0')).remove({ force: true }).then(() => undefined, () => undefined),
+      );
       const port = (await container.inspect()).NetworkSettings.Ports['8080/tcp']![0]!.HostPort;
       const deadline = Date.now() + 60_000;
       for (let served = 0; served < 300; ) {
