@@ -20,7 +20,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 type Wrap = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
 /** Runs the A/A job (one configuration repeated) and says where its report is. */
-export type RunMainJobForAa = (opts: Record<string, string | undefined>) => Promise<{ reportPath: string; outDir: string; configuration: string }>;
+export type RunMainJobForAa = (opts: Record<string, string | undefined>) => Promise<{ reportPath: string; outDir: string; configuration: string; twinConfiguration: string }>;
 
 /**
  * Runs the main job with run-configuration fields laid over what the options give (power: the
@@ -109,24 +109,36 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
   addJobOptions(
     program
       .command('aa')
-      .description('A/A: run one configuration repeatedly, judge the gate on every split of its back-to-back pairs of repeats, and report how often it passes, fails (false alarms) and cannot decide'),
+      .description('A/A: run the base stack twice per repeat (a, a-twin, back to back on one request stream), judge the gate on every split of those pairs, and report how often it passes, fails (false alarms) and cannot decide'),
     '8',
   )
     .option('--report <report.json>', 'judge the repeats of this earlier job instead of running one')
     .option('--config-name <name>', 'with --report: the configuration to split (default: the report\'s baseline)')
+    .option('--twin-config <name>', 'with --report: its identical twin, run right after it in every repeat (default: "<config-name>-twin" when the report has it; else repeats 2j and 2j+1 pair)')
     .action(
       wrap(async (opts: TrialOptions) => {
         const gate = await thresholdsOf(opts);
         const settings = { pairsPerTrial: integerOption(opts.pairsPerGate, '--pairs-per-gate'), maxTrials: integerOption(opts.maxSplits, '--max-splits') };
         let reportPath = opts.report;
         let configuration = opts.configName;
+        let twinConfiguration = opts.twinConfig;
         let outDir = opts.out;
         if (!reportPath) {
           const job = await runMainJobForAa(opts);
-          ({ reportPath, configuration, outDir } = job);
+          ({ reportPath, configuration, twinConfiguration, outDir } = job);
         }
         const report = await loadReport(reportPath, 'report');
-        const summary = runAa({ report, configuration: configuration ?? report.comparison.baseline, thresholds: gate.thresholds, seed: report.metadata.seed, confidence: gate.confidence, ...settings });
+        configuration ??= report.comparison.baseline;
+        twinConfiguration ??= report.configurations.some((c) => c.name === `${configuration}-twin`) ? `${configuration}-twin` : undefined;
+        const summary = runAa({
+          report,
+          configuration,
+          ...(twinConfiguration ? { twinConfiguration } : {}),
+          thresholds: gate.thresholds,
+          seed: report.metadata.seed,
+          confidence: gate.confidence,
+          ...settings,
+        });
         const text = renderAaText(summary, gate.expressions);
         terminal.writeOut(text);
         if (outDir) for (const path of await writeSummary(outDir, 'aa', summary, text, gate.expressions)) log.info(`wrote ${path}`);

@@ -81,11 +81,19 @@ async function runJobWith(opts: Record<string, string | undefined>, log: Logger,
   return { reportPath: result.reports[0]!.files.jsonPath, outDir: result.outDir };
 }
 
-/** The main job with a single configuration (the base stack) repeated: the input of `feedscale aa`. */
+/**
+ * The input of `feedscale aa`: the base stack as two identical configurations interleaved, so
+ * repeat j of both runs back to back on one request stream, as A and B of a gate job do.
+ */
 async function runAaJob(opts: Record<string, string | undefined>, log: Logger) {
-  const { result } = await runJob(opts, log, { configurations: [{ name: 'a', description: 'A/A: the base stack' }] });
+  const { result } = await runJob(opts, log, {
+    configurations: [
+      { name: 'a', description: 'A/A: the base stack' },
+      { name: 'a-twin', description: 'A/A: the same base stack again, run right after "a" in every repeat' },
+    ],
+  });
   const [first] = result.reports;
-  return { reportPath: first!.files.jsonPath, outDir: result.outDir, configuration: 'a' };
+  return { reportPath: first!.files.jsonPath, outDir: result.outDir, configuration: 'a', twinConfiguration: 'a-twin' };
 }
 
 async function upCommand(opts: Record<string, string | undefined>, log: Logger): Promise<number> {

@@ -12,12 +12,36 @@ function aaReport(factors: readonly number[], change: (run: RunResult) => RunRes
 
 const QUIET = [1, 1.004, 0.996, 1.008, 0.992, 1.002, 0.998, 1.006];
 
+/** An A/A job as `feedscale aa` runs it: "a" and its twin "a-twin", repeat j of both back to back. */
+function twinReport(factorsA: readonly number[], factorsTwin: readonly number[]) {
+  return buildReport({
+    configurations: [
+      { name: 'a', stack: {} },
+      { name: 'a-twin', stack: {} },
+    ],
+    metadata: makeMetadata(),
+    runs: [...latencyRuns({ configuration: 'a', factors: factorsA }), ...latencyRuns({ configuration: 'a-twin', factors: factorsTwin })],
+  });
+}
+
 describe('A/A', () => {
   it('pairs repeats 2j and 2j+1, which ran back to back, and drops a pair with an unhealthy run', () => {
     const report = aaReport(QUIET, (r) => (r.repeat === 5 ? { ...r, generator: { ...r.generator, valid: false, reasons: ['cpu 0.99'] } } : r));
     const { pairs, dropped } = adjacentPairs(report, 'a');
     expect(pairs.map((p) => [p.first.repeat, p.second.repeat])).toEqual([[0, 1], [2, 3], [6, 7]]);
     expect(dropped).toEqual(['"a" repeat 5: load generator unhealthy in its only attempt (cpu 0.99)', 'pair 2 (repeats 4 and 5) has one healthy run only']);
+  });
+
+  it('pairs repeat j of a configuration with repeat j of its twin when given one, not repeats 2j and 2j+1', () => {
+    // Within "a", repeats differ by 30% (as different request streams can); each twin matches its repeat.
+    const a = [1, 1.3, 1, 1.3, 1, 1.3, 1, 1.3];
+    const summary = runAa({ report: twinReport(a, a.map((f) => f * 1.002)), configuration: 'a', twinConfiguration: 'a-twin', thresholds: ['feed.read:p(99)<=+5%'], seed: 1 });
+    expect(summary).toMatchObject({ twinConfiguration: 'a-twin', pairs: 8, distinctSplits: 256, inconclusiveRate: 0, falseAlarmRate: 0 });
+    // The same runs of "a" alone, paired 2j with 2j+1, cannot tell those 30% from a change.
+    const alone = runAa({ report: twinReport(a, a), configuration: 'a', thresholds: ['feed.read:p(99)<=+5%'], seed: 1 });
+    expect(alone.pairs).toBe(4);
+    expect(alone.inconclusiveRate + alone.falseAlarmRate).toBeGreaterThan(0.5);
+    expect(() => runAa({ report: twinReport(a, a), configuration: 'a', twinConfiguration: 'b', thresholds: ['feed.read:p(99)<=+5%'], seed: 1 })).toThrow('A/A configuration "b" is not in the report (a, a-twin)');
   });
 
   it('judges every distinct split of the pairs and reports pass, fail and inconclusive rates', () => {

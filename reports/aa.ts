@@ -5,13 +5,18 @@ import type { Report } from './report-schema.ts';
 import { MIN_REPEATS_FOR_VERDICT } from './stats/intervals.ts';
 import { describeUnhealthy, selectRepeats } from './stats/repeat-selection.ts';
 import { FeedscaleError } from '../lib/errors.ts';
+import { configurationPairs } from './power.ts';
 
 /**
- * A/A: how the gate behaves when nothing changed. One configuration runs 2k times; its repeats
- * 2j and 2j+1 ran back to back, as repeat j of A and B do in an interleaved A B A B job, so they
- * form pair j. A split sends one run of each pair to a pseudo-baseline and the other to a
- * pseudo-candidate: the honest analogue of a paired gate job, whose pairs always ran back to back
- * (splitting repeats freely would pair runs far apart in time, which no real job does). Every
+ * A/A: how the gate behaves when nothing changed. The base stack runs as two identical
+ * configurations interleaved (`a`, `a-twin`), exactly like a gate job of A and B: repeat j of
+ * both ran back to back on the same request stream (the repeat's seed), so they form pair j.
+ * (Older A/A jobs of one configuration pair its repeats 2j and 2j+1 instead: back to back too,
+ * but on two different request streams, which adds the streams' difference to the noise and
+ * overstates it: 12% per pair for p(50) where twins showed 3.5%, docs/statistics.md.) A split
+ * sends one run of each pair to a pseudo-baseline and the other to a pseudo-candidate: the
+ * honest analogue of a paired gate job, whose pairs always ran back to back (splitting repeats
+ * freely would pair runs far apart in time, which no real job does). Every
  * distinct split is judged when there are at most `maxTrials` (2^k splits of k pairs, times the
  * choices of k out of all pairs when a split takes fewer), else a seeded sample of them.
  *
@@ -23,6 +28,8 @@ import { FeedscaleError } from '../lib/errors.ts';
 export interface AaInput {
   report: Report;
   configuration: string;
+  /** The identical configuration run right after `configuration` in every repeat; without it, repeats 2j and 2j+1 of `configuration` pair. */
+  twinConfiguration?: string;
   thresholds: ReadonlyArray<string | Threshold>;
   /** Pairs in each judged split (the repeats of the gate job this stands for); default all the healthy pairs. */
   pairsPerTrial?: number;
@@ -34,7 +41,9 @@ export interface AaInput {
 
 export interface AaSummary extends TrialsSummary {
   configuration: string;
-  /** Adjacent pairs (repeats 2j and 2j+1) with a healthy attempt on both. */
+  /** The twin configuration the pairs were formed with; undefined when repeats 2j and 2j+1 of `configuration` were paired. */
+  twinConfiguration?: string;
+  /** Pairs with a healthy attempt on both runs. */
   pairs: number;
   pairsPerTrial: number;
   /** C(pairs, pairsPerTrial) x 2^pairsPerTrial. */
@@ -78,11 +87,13 @@ export function adjacentPairs(report: Report, configuration: string): { pairs: R
 /** The A/A summary of a gate on one configuration's repeats. Pure and deterministic for a seed. */
 export function runAa(input: AaInput): AaSummary {
   const thresholds = input.thresholds.map((t) => (typeof t === 'string' ? parseThreshold(t) : t));
-  const { configuration } = input;
-  if (!input.report.configurations.some((c) => c.name === configuration)) {
-    throw new FeedscaleError('CFG_ERR_INVALID', `A/A configuration "${configuration}" is not in the report (${input.report.configurations.map((c) => c.name).join(', ')})`);
+  const { configuration, twinConfiguration: twin } = input;
+  for (const name of twin ? [configuration, twin] : [configuration]) {
+    if (!input.report.configurations.some((c) => c.name === name)) {
+      throw new FeedscaleError('CFG_ERR_INVALID', `A/A configuration "${name}" is not in the report (${input.report.configurations.map((c) => c.name).join(', ')})`);
+    }
   }
-  const { pairs, dropped } = adjacentPairs(input.report, configuration);
+  const { pairs, dropped } = twin ? configurationPairs(input.report, configuration, twin) : adjacentPairs(input.report, configuration);
   const side = { configuration, plan: input.report.metadata.plan };
   const sides = { baseline: side, candidate: side };
   const judged = judgeSubsets({
@@ -94,14 +105,17 @@ export function runAa(input: AaInput): AaSummary {
     maxTrials: input.maxTrials,
     seed: input.seed,
     confidence: input.confidence,
-    tooFewPairs:
-      `A/A needs at least ${MIN_REPEATS_FOR_VERDICT} pairs of healthy back-to-back repeats (2j, 2j+1) of "${configuration}", got ${pairs.length}` +
-      `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${2 * MIN_REPEATS_FOR_VERDICT} repeats`,
+    tooFewPairs: twin
+      ? `A/A needs at least ${MIN_REPEATS_FOR_VERDICT} repeats healthy on both "${configuration}" and "${twin}", got ${pairs.length}` +
+        `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${MIN_REPEATS_FOR_VERDICT} repeats`
+      : `A/A needs at least ${MIN_REPEATS_FOR_VERDICT} pairs of healthy back-to-back repeats (2j, 2j+1) of "${configuration}", got ${pairs.length}` +
+        `${dropped.length > 0 ? ` (${dropped.join('; ')})` : ''}; run at least ${2 * MIN_REPEATS_FOR_VERDICT} repeats`,
   });
   const [runOrder] = judgeTrials([buildTrial(pairs, designAt(0, pairs.length, judged.pairsPerTrial, true), sides)], thresholds, input.confidence);
   return {
     ...judged.summary,
     configuration,
+    ...(twin ? { twinConfiguration: twin } : {}),
     pairs: pairs.length,
     pairsPerTrial: judged.pairsPerTrial,
     distinctSplits: judged.distinct,

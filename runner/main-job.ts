@@ -142,6 +142,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
 
   const hostCpu = hostSampler.stop();
   // A by-product of every job: the model calibrated on its runs (docs/modelling.md).
+  ctx.log.info('calibrating the model on the runs of this job (calibration.json)...');
   const calibrated = await writeJobCalibration(outDir, manifest, runsByPlan, { createdAt, hostCpu });
   if (calibrated.path === null) ctx.log.warn(`no calibration.json: ${calibrated.reason}`);
   else ctx.log.info(`model calibration: ${calibrated.path}`);
@@ -160,8 +161,12 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
         plan: plan.name,
       },
     });
+    // One calibration per configuration left out, each replaying its runs: tens of seconds for a large job.
+    ctx.log.info(`plan ${plan.name}: model vs measured (leave one out over ${configurations.length} configurations)...`);
+    const modelStarted = Date.now();
     const modelSection = modelForReport(report, plan, run, { log: ctx.log, hostCpu });
     if (modelSection) report.model = modelSection;
+    ctx.log.info(`plan ${plan.name}: model vs measured done in ${((Date.now() - modelStarted) / 1000).toFixed(1)} s`);
     // One plan keeps the report at the top of the folder; several get a folder each.
     const dir = plans.length === 1 ? outDir : join(outDir, plan.name);
     const files = await writeReport(dir, report, { slo: plan.slo, model, jobFolderHref: plans.length === 1 ? '' : '../' });

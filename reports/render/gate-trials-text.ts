@@ -66,7 +66,8 @@ function judged(summary: AaSummary | PowerSummary): string {
 /** `feedscale aa` on a terminal or in aa.txt. */
 export function renderAaText(summary: AaSummary, thresholds: readonly string[]): string {
   const headline = [
-    `A/A on this machine: "${summary.configuration}", ${summary.pairs} healthy pairs of back-to-back repeats (2j, 2j+1); ` +
+    `A/A on this machine: "${summary.configuration}", ${summary.pairs} healthy pairs of back-to-back ` +
+      `${summary.twinConfiguration ? `runs of it and "${summary.twinConfiguration}" (repeat j of both, one request stream)` : 'repeats (2j, 2j+1)'}; ` +
       `${judged(summary)} of ${summary.distinctSplits} distinct splits of ${summary.pairsPerTrial} pairs judged, paired`,
     `  false alarms ${percent(summary.falseAlarmRate)} (target ≤ 5%), inconclusive ${percent(summary.inconclusiveRate)} (target ≤ 20%)`,
     `  the split in run order (first run of each pair as baseline): ${summary.runOrderVerdict}`,

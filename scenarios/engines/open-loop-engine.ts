@@ -298,7 +298,11 @@ class OpenLoopRun implements ExchangeOwner {
       };
     } finally {
       signal?.removeEventListener('abort', this.#onAbort);
-      if (progressTimer) clearInterval(progressTimer);
+      if (progressTimer) {
+        clearInterval(progressTimer);
+        // The final counts, so that "done (n/total)" is the run's and not the last tick's.
+        if (!signal?.aborted) this.#reportProgress();
+      }
       this.#deadlines.stop();
       const pools = [...this.#pools.values()];
       if (signal?.aborted) await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
