@@ -240,7 +240,7 @@ describe('runOpenLoop', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(2000);
   });
 
-  it('reports progress about once a second', async () => {
+  it('reports progress about once a second, and the final counts when the run ends', async () => {
     await using server = await startTestServer((_req, res) => res.end());
     const snapshots: number[] = [];
     await runOpenLoop({
@@ -253,8 +253,10 @@ describe('runOpenLoop', () => {
       timeoutMs: 1000,
       onProgress: (s) => snapshots.push(s.sent),
     });
-    expect(snapshots).toHaveLength(2);
+    // Two ticks (1 s, 2 s), then the final snapshot: every start of the 2.5 s at 50 req/s sent.
+    expect(snapshots).toHaveLength(3);
     expect(snapshots[0]).toBeGreaterThanOrEqual(45);
+    expect(snapshots[2]).toBe(125);
   }, 10_000);
 
   it('records a per-second timeline per endpoint in which a stall shows in its own second', async () => {
