@@ -210,7 +210,9 @@ printTable(
 const max1 = maxValidRps(byW.get(1)!);
 const max2 = maxValidRps(byW.get(2)!);
 const scaling = max1 > 0 ? max2 / max1 : Number.NaN;
-console.log(`\nmax valid rate: W=1 ${max1} rps, W=2 ${max2} rps; W=2 / W=1 ${fmtRatio(scaling)} (noisy: a shared 2-core machine)`);
+// A rate valid at the top of RATES_RPS is a lower bound (the ramp's ceiling), never a maximum.
+const atMost = (max: number) => `${max === RATES_RPS.at(-1) ? '>= ' : ''}${max}`;
+console.log(`\nmax valid rate: W=1 ${atMost(max1)} rps, W=2 ${atMost(max2)} rps; W=2 / W=1 ${fmtRatio(scaling)} (noisy: a shared 2-core machine)${max1 === RATES_RPS.at(-1) || max2 === RATES_RPS.at(-1) ? '; ">=": valid at the highest rate tried' : ''}`);
 
 console.log();
 const rows: string[][] = [];
