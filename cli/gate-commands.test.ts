@@ -43,6 +43,12 @@ describe('the gate commands on an existing job', () => {
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('(paired)');
   });
 
+  it('feedscale gate without thresholds judges the default gate (scenarios/gates/default.json)', () => {
+    const { stdout } = feedscale('gate', '--report', reportPath, '--baseline-config', 'main', '--candidate-config', 'pr');
+    expect(stdout).toContain('`feed.read:p(90)<=+35%`');
+    expect(stdout).toContain('`server:pg_queries_per_req<=+10%`');
+  });
+
   it('feedscale gate --baseline --candidate compares two files unpaired and says so', () => {
     const { code, stdout } = feedscale('gate', '--baseline', reportPath, '--candidate', reportPath, '--baseline-config', 'main', '--candidate-config', 'pr', '--threshold', 'feed.read:p(50)<=+10%');
     // The drift the pairs cancelled now counts as noise: the p50 interval straddles +10%.

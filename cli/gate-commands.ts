@@ -83,7 +83,7 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
     .option('--report <report.json>', 'one job that ran both configurations interleaved: repeats are paired (name them with --baseline-config and --candidate-config)')
     .option('--candidate <report.json>', 'report of the change under test (with --baseline: compared unpaired)')
     .option('--baseline <report.json>', 'report to compare with (needed by relative thresholds)')
-    .option('--thresholds <gate.json>', 'gate file: {"thresholds": ["feed.read:p(99)<250", "*:p(99)<=+10%"]}')
+    .option('--thresholds <gate.json>', 'gate file: {"thresholds": ["feed.read:p(99)<250", "*:p(99)<=+10%"]} (default scenarios/gates/default.json unless --threshold is given)')
     .option('--threshold <expr>', 'one threshold (repeatable), e.g. "feed.read:p(99)<=+10%"', collect)
     .option('--baseline-config <name>', 'configuration of the baseline (report) to compare with')
     .option('--candidate-config <name>', 'configuration of the candidate (report) to judge')
@@ -94,7 +94,8 @@ export function registerGateCommands(program: Command, log: Logger, wrap: Wrap, 
           ...(opts.report ? { reportPath: opts.report } : {}),
           ...(opts.candidate ? { candidatePath: opts.candidate } : {}),
           ...(opts.baseline ? { baselinePath: opts.baseline } : {}),
-          ...(opts.thresholds ? { thresholdsPath: opts.thresholds } : {}),
+          // No gate given: the default gate, as aa and power judge.
+          ...(opts.thresholds || !opts.threshold ? { thresholdsPath: opts.thresholds ?? DEFAULT_GATE_FILE } : {}),
           ...(opts.threshold ? { thresholds: opts.threshold } : {}),
           ...(opts.out ? { outDir: opts.out } : {}),
           ...(opts.baselineConfig ? { baselineConfiguration: opts.baselineConfig } : {}),

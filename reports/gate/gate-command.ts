@@ -55,7 +55,7 @@ async function readText(path: string, what: string): Promise<string> {
 export async function loadGateConfig(input: { thresholdsPath?: string; thresholds?: readonly string[] }): Promise<GateConfig> {
   if (input.thresholdsPath && input.thresholds) throw new FeedscaleError('CFG_ERR_INVALID', 'give either thresholdsPath or thresholds, not both');
   if (input.thresholds) return { thresholds: parseThresholds(input.thresholds), confidence: DEFAULT_CONFIDENCE };
-  if (!input.thresholdsPath) throw new FeedscaleError('CFG_ERR_INVALID', 'a gate needs thresholds: give thresholdsPath (a gate file) or thresholds');
+  if (!input.thresholdsPath) throw new FeedscaleError('CFG_ERR_INVALID', 'a gate needs thresholds: give a gate file (--thresholds gate.json) or --threshold expressions');
   const text = await readText(input.thresholdsPath, 'gate file');
   let parsed: unknown;
   try {
