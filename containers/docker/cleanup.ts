@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { withTimeout } from '../../lib/with-timeout.ts';
 import { MANAGED_LABEL, RUN_LABEL } from './labels.ts';
 
 export interface CleanupResult {
@@ -106,34 +107,20 @@ export async function sweepRun(docker: Dockerode, runId?: string, options: Sweep
   return sweepLabelled(docker, runId ? `${RUN_LABEL}=${runId}` : `${MANAGED_LABEL}=true`, options);
 }
 
-/**
- * A Docker call that never answers must not hold the teardown (and the process) forever: seen
- * here when the engine lost its container shims ("cleaning up after shim disconnected" in
- * dockerd's log) and kept reporting killed containers as running.
- */
-async function withinDeadline<T>(work: Promise<T>, deadline: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`the Docker engine did not finish removing ${label} in time; if \`docker ps\` hangs or shows killed containers as Up, restart dockerd, then run \`feedscale down\``)),
-      Math.max(0, deadline - Date.now()),
-    );
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** sweepRun for any label, e.g. every run a test suite started (`feedscale.suite=<id>`). */
 export async function sweepLabelled(docker: Dockerode, label: string, options: SweepOptions = {}): Promise<CleanupResult> {
   const quietMs = options.quietMs ?? 400;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const removed: CleanupResult = { containers: [], networks: [] };
   for (let emptyRounds = 0; emptyRounds < 2; ) {
-    const round = await withinDeadline(removeLabelled(docker, label), deadline, label);
+    // A Docker call that never answers must not hold the teardown (and the process) forever: seen
+    // here when the engine lost its container shims ("cleaning up after shim disconnected" in
+    // dockerd's log) and kept reporting killed containers as running.
+    const round = await withTimeout(
+      Math.max(0, deadline - Date.now()),
+      () => removeLabelled(docker, label),
+      () => new Error(`the Docker engine did not finish removing ${label} in time; if \`docker ps\` hangs or shows killed containers as Up, restart dockerd, then run \`feedscale down\``),
+    );
     removed.containers.push(...round.containers.filter((c) => !removed.containers.includes(c)));
     removed.networks.push(...round.networks.filter((n) => !removed.networks.includes(n)));
     const swarmObjects = round.swarmObjects ?? [];

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { withTimeout } from '../../lib/with-timeout.ts';
 import type { ShardEndpoint } from '../../lib/stack-endpoints.ts';
 import { FeedscaleError } from '../../lib/errors.ts';
 import { createAppMetricsCollector, summarizeApp } from './app-metrics-collector.ts';
@@ -55,27 +56,9 @@ class SampleTimeoutError extends Error {
   }
 }
 
-/**
- * Runs `work` with a signal that aborts after timeoutMs, and stops waiting for it then even if
- * the work ignores the signal (its late result or error is dropped).
- */
-async function withTimeout<T>(name: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new SampleTimeoutError(name, timeoutMs);
-      controller.abort(err);
-      reject(err);
-    }, timeoutMs);
-  });
-  const running = work(controller.signal);
-  running.catch(() => {});
-  try {
-    return await Promise.race([running, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** lib/with-timeout.ts, failing with the collector's SampleTimeoutError (counted in its health). */
+function withCollectorTimeout<T>(name: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withTimeout(timeoutMs, work, () => new SampleTimeoutError(name, timeoutMs));
 }
 
 /** One collector under the sampler: its samples, its health, and at most one sample in flight. */
@@ -99,7 +82,7 @@ class CollectorRun<TSample, TOutput> {
   async start(): Promise<void> {
     if (!this.collector.start) return;
     try {
-      await withTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.start!(signal));
+      await withCollectorTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.start!(signal));
     } catch (err) {
       this.fail(err);
     }
@@ -111,7 +94,7 @@ class CollectorRun<TSample, TOutput> {
       this.health.skipped++;
       return this.inFlight;
     }
-    const run = withTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.sample(signal)).then(
+    const run = withCollectorTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.sample(signal)).then(
       (value) => {
         this.samples.push({ tS: (performance.now() - this.t0Ms) / 1000, value });
         this.health.samples++;
@@ -131,7 +114,7 @@ class CollectorRun<TSample, TOutput> {
   /** The collector's output, or `fallback(samples)` (its pure summary) when summarize fails. */
   async finish(fallback: (samples: readonly Timed<TSample>[]) => TOutput): Promise<TOutput> {
     try {
-      return await withTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.summarize(this.samples, signal));
+      return await withCollectorTimeout(this.collector.name, this.timeoutMs, (signal) => this.collector.summarize(this.samples, signal));
     } catch (err) {
       this.fail(err);
       return fallback(this.samples);
