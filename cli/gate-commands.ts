@@ -11,6 +11,7 @@ import { loadGateConfig, loadReport, runGateCommand } from '../reports/gate/gate
 import { runPower, type PowerSummary } from '../reports/power.ts';
 import { renderAaText, renderPowerText } from '../reports/render/gate-trials-text.ts';
 import { parseInjection, POWER_BASELINE, powerJobOverrides } from '../runner/gate-jobs.ts';
+import { RUN_FLAGS } from '../runner/run-flags.ts';
 
 /** The gate CI uses, and the one `feedscale aa` and `feedscale power` judge unless told otherwise. */
 export const DEFAULT_GATE_FILE = fileURLToPath(new URL('../scenarios/gates/default.json', import.meta.url));
@@ -62,6 +63,7 @@ function addJobOptions(command: Command, repeats: string): Command {
     .option('--duration <s>', 'measured seconds per run')
     .option('--warmup <s>', 'warm-up seconds per run')
     .option('--rate <rps>', 'arrival rate')
+    .option(RUN_FLAGS.duet.flag, RUN_FLAGS.duet.help)
     .option('--catalog <kind>', 'image catalog')
     .option('--out <dir>', 'output folder (of the job; with --report, where the summary is written)')
     .option('--pairs-per-gate <n>', 'pairs of repeats in each judged split: the repeats of the gate job this stands for (default: all)')

@@ -41,7 +41,8 @@ async function loadPlans(names: readonly string[], run: Readonly<RunConfig>): Pr
   return Promise.all(names.map((name) => loadPlanForRun({ plan: name, load: run.load }) as Promise<Plan>));
 }
 
-async function runJob(opts: Record<string, string | undefined>, log: Logger, overrides: Record<string, unknown> = {}) {
+/** `defaults` apply where the config file is silent; `overrides` replace it; flags replace both. */
+async function runJob(opts: Record<string, string | undefined>, log: Logger, overrides: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}) {
   let manifest: JobManifest;
   if (opts.resume) {
     // Exactly what the interrupted job was to run; flags other than --resume do not apply.
@@ -50,7 +51,7 @@ async function runJob(opts: Record<string, string | undefined>, log: Logger, ove
     manifest = { run: run as RunConfig, configurations, plans: saved.plans.map((p) => validatePlan(p) as Plan) };
   } else {
     const flags = Object.fromEntries(Object.keys(RUN_FLAGS).map((k) => [k, opts[k]])) as Partial<Record<RunFlag, string>>;
-    const base = { ...((opts.config ? await readJsonFile(opts.config, 'config file') : {}) as Record<string, unknown>), ...overrides };
+    const base = { ...defaults, ...((opts.config ? await readJsonFile(opts.config, 'config file') : {}) as Record<string, unknown>), ...overrides };
     const { run, configurations, plans } = loadRunConfig(applyFlags(base, flags));
     manifest = { run: run as RunConfig, configurations: [...configurations], plans: await loadPlans(plans, run) };
   }
@@ -75,9 +76,15 @@ async function runCommand(opts: Record<string, string | undefined>, log: Logger)
   return ExitCode.OK;
 }
 
+/**
+ * A/A and power jobs run as the default gate job does (scenarios/matrices/gate-check.json): an
+ * alternating duet, unless the config file or --duet says otherwise.
+ */
+const GATE_JOB_DEFAULTS = { duet: 'alternating' };
+
 /** The main job with some run-configuration fields given (e.g. `feedscale power`'s baseline and injected candidate). */
 async function runJobWith(opts: Record<string, string | undefined>, log: Logger, overrides: Record<string, unknown>) {
-  const { result } = await runJob(opts, log, overrides);
+  const { result } = await runJob(opts, log, overrides, GATE_JOB_DEFAULTS);
   return { reportPath: result.reports[0]!.files.jsonPath, outDir: result.outDir };
 }
 
@@ -86,12 +93,17 @@ async function runJobWith(opts: Record<string, string | undefined>, log: Logger,
  * repeat j of both runs back to back on one request stream, as A and B of a gate job do.
  */
 async function runAaJob(opts: Record<string, string | undefined>, log: Logger) {
-  const { result } = await runJob(opts, log, {
-    configurations: [
-      { name: 'a', description: 'A/A: the base stack' },
-      { name: 'a-twin', description: 'A/A: the same base stack again, run right after "a" in every repeat' },
-    ],
-  });
+  const { result } = await runJob(
+    opts,
+    log,
+    {
+      configurations: [
+        { name: 'a', description: 'A/A: the base stack' },
+        { name: 'a-twin', description: 'A/A: the same base stack again, run right after "a" in every repeat' },
+      ],
+    },
+    GATE_JOB_DEFAULTS,
+  );
   const [first] = result.reports;
   return { reportPath: first!.files.jsonPath, outDir: result.outDir, configuration: 'a', twinConfiguration: 'a-twin' };
 }

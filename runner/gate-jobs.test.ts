@@ -12,6 +12,7 @@ describe('power jobs', () => {
       stack: { injectFeedReadDelayMs: 20 },
     });
     expect(parseInjection('feed-read:+2 queries').stack).toEqual({ injectFeedReadExtraQueries: 2 });
+    expect([parseInjection('feed-read:+1 query').name, parseInjection('feed-read:+2 queries').name]).toEqual(['feed-read-plus-1-query', 'feed-read-plus-2-queries']);
   });
 
   it('rejects anything else with CFG_ERR_INVALID naming the accepted forms', () => {

@@ -45,7 +45,7 @@ export function parseInjection(text: string): Injection {
     const count = Number(queries[1]);
     if (!(count > 0)) throw new FeedscaleError('CFG_ERR_INVALID', `--inject queries must be at least 1, got ${count}`);
     return {
-      name: `feed-read-plus-${count}-queries`,
+      name: `feed-read-plus-${count}-${count === 1 ? 'query' : 'queries'}`,
       description: `injected regression: ${count} extra Postgres ${count === 1 ? 'query' : 'queries'} per feed read`,
       stack: { injectFeedReadExtraQueries: count },
     };

@@ -47,6 +47,16 @@ export function interleave<T>(configurations: readonly T[], repeats: number): Ar
   return order;
 }
 
+/**
+ * The order a group's configurations are loaded in (indexes): given order, except that an
+ * alternating duet loads A then B, and B then A on the next repeat, so a steady drift of the
+ * machine's speed adds to one pair what it takes from the next instead of biasing every pair.
+ */
+export function loadOrder(count: number, repeat: number, duet: boolean | 'alternating'): number[] {
+  const order = Array.from({ length: count }, (_, k) => k);
+  return duet === 'alternating' && repeat % 2 === 1 ? order.reverse() : order;
+}
+
 /** A repeat is done once one attempt had a healthy generator, or when no attempt is left. */
 export function isSettled(attempts: readonly RunResult[], maxAttempts: number): boolean {
   return attempts.some((a) => a.generator.valid) || attempts.length >= maxAttempts;
@@ -85,7 +95,7 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
   };
 
   // A group runs at the same time: one configuration (A B A B, back to back), or all of a
-  // repeat's configurations side by side in duet mode.
+  // repeat's configurations side by side in duet mode (loaded together, or in turn when alternating).
   const groups = plans.flatMap((plan) =>
     run.duet
       ? Array.from({ length: run.repeats }, (_, repeat) => ({ plan, repeat, configurations }))
@@ -115,8 +125,9 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
         const why = attempts.flatMap((a) => a[a.length - 1]?.generator.reasons ?? []).join('; ');
         ctx.log.warn(`${label}: running the repeat again (attempt ${attempt + 1}/${run.maxAttempts}): the load generator was unhealthy: ${why}`);
       }
-      const results = await runTogether(
-        together.map((configuration) => ({
+      const order = loadOrder(together.length, repeat, run.duet);
+      const inTurn = await runTogether(
+        order.map((k) => together[k]!).map((configuration) => ({
           label: `${attempt > 0 ? `${label} attempt ${attempt + 1}` : label}${together.length > 1 ? ` ${configuration.name}` : ''}`,
           configuration,
           plan,
@@ -128,7 +139,9 @@ export async function runMainJob(manifest: JobManifest, ctx: MainJobContext, res
           streamSeed: streamSeed(run.seed, repeat),
         })),
         { ...ctx, stackEngine: run.engine, jobDir: outDir },
+        { inTurn: run.duet === 'alternating' },
       );
+      const results = together.map((_, k) => inTurn[order.indexOf(k)]!);
       for (const [k, result] of results.entries()) {
         await writeRunResult(outDir, plan.name, result);
         attempts[k]!.push(result);

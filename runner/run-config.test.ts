@@ -58,6 +58,14 @@ describe('the run configuration', () => {
     expect(issuesOf({ plans: ['feed-read', 'feed-read'] })).toContain('/plans: a plan appears twice');
   });
 
+  it('takes duet as a boolean or "alternating" (a flag gives a string) and names anything else', () => {
+    expect(loadRunConfig({}).run.duet).toBe(false);
+    expect(loadRunConfig({ duet: true }).run.duet).toBe(true);
+    expect(loadRunConfig({ duet: 'alternating' }).run.duet).toBe('alternating');
+    expect(loadRunConfig({ duet: 'true' }).run.duet).toBe(true);
+    expect(issuesOf({ duet: 'sideways' }).some((i) => i.startsWith('/duet'))).toBe(true);
+  });
+
   it('names every broken field at once', () => {
     const issues = issuesOf({ seed: -1, stack: { appInstances: 0 }, load: { rateRps: 'x' }, bogus: true });
     expect(issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['/seed', '/stack/appInstances', '/load/rateRps', '/bogus']));

@@ -82,10 +82,10 @@ export const RunConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: "Overrides of the plan's load shape." },
     ),
     repeats: Type.Integer({ minimum: 1, maximum: 50, default: 1, description: 'Repeats of each configuration, run interleaved (A B A B) to cancel machine drift.' }),
-    duet: Type.Boolean({
+    duet: Type.Union([Type.Boolean(), Type.Literal('alternating')], {
       default: false,
       description:
-        "Duet mode: each repeat starts every configuration's stack side by side and loads them at the same moment, each with its own generator, so machine noise hits all of them alike (needs the memory for all stacks at once).",
+        "Duet mode: each repeat starts every configuration's stack side by side (needs the memory for all stacks at once). `true` loads them at the same moment, each with its own generator, so machine noise hits all of them alike (needs the cores for all loads at once). `\"alternating\"` loads them one after the other, the order reversed every other repeat, so the sides of a pair are one run apart instead of one stack start apart.",
     }),
     maxAttempts: Type.Integer({
       minimum: 1,

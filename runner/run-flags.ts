@@ -18,7 +18,11 @@ export const RUN_FLAGS = Object.freeze({
   warmup: { flag: '--warmup <s>', path: ['load', 'warmupS'], help: 'warm-up seconds (overrides the plan)' },
   scale: { flag: '--scale <fraction>', path: ['workload', 'scaleFactor'], help: 'fraction of the 14M users to generate (e.g. 0.0002)' },
   repeats: { flag: '--repeats <n>', path: ['repeats'], help: 'repeats per configuration, interleaved' },
-  duet: { flag: '--duet', path: ['duet'], help: 'run the configurations of each repeat side by side, loaded at the same moment' },
+  duet: {
+    flag: '--duet [mode]',
+    path: ['duet'],
+    help: 'run the configurations of each repeat side by side, loaded at the same moment; --duet alternating: loaded one after the other (order reversed every other repeat)',
+  },
   profile: { flag: '--profile <tool>', path: ['stack', 'profile'], help: 'run app-0 under clinic: doctor | flame | bubbleprof; output linked from the report' },
   out: { flag: '--out <dir>', path: ['outDir'], help: 'output folder' },
 } as const);

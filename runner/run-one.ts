@@ -262,10 +262,12 @@ async function measureRun({ input, runId, stack }: PreparedRun, ctx: RunOneConte
  * side by side), then all are loaded at the same moment, each by its own generator and
  * schedule. With one input this is an ordinary run; with two it is a duet: machine noise (a
  * neighbour, a CPU frequency change, the other stack) hits both sides alike, so their
- * difference is measured with less noise than in back-to-back runs. Every stack is torn down
- * whatever happened, and only after every start in flight has settled.
+ * difference is measured with less noise than in back-to-back runs. With `inTurn`, the stacks
+ * are started side by side but loaded one after the other in the order given (an alternating
+ * duet): the sides are one run apart, not one stack start, and never compete for the cores.
+ * Every stack is torn down whatever happened, and only after every start in flight has settled.
  */
-export async function runTogether(inputs: readonly RunOneInput[], ctx: RunOneContext): Promise<RunResult[]> {
+export async function runTogether(inputs: readonly RunOneInput[], ctx: RunOneContext, options: { inTurn?: boolean } = {}): Promise<RunResult[]> {
   const runIds = inputs.map(() => newRunId());
   for (const id of runIds) ctx.runIds.add(id);
   const prepared: PreparedRun[] = [];
@@ -274,7 +276,10 @@ export async function runTogether(inputs: readonly RunOneInput[], ctx: RunOneCon
     for (const s of started) if (s.status === 'fulfilled') prepared.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    return await Promise.all(prepared.map((p) => measureRun(p, ctx)));
+    if (!options.inTurn) return await Promise.all(prepared.map((p) => measureRun(p, ctx)));
+    const results: RunResult[] = [];
+    for (const p of prepared) results.push(await measureRun(p, ctx));
+    return results;
   } finally {
     await Promise.all(runIds.map((id) => (prepared.find((p) => p.runId === id)?.stack.stop() ?? sweepRun(ctx.engine.docker, id).catch(() => undefined))));
     for (const id of runIds) ctx.runIds.delete(id);

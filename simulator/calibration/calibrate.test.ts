@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listIssues } from '../../lib/validate.ts';
-import { calibrate } from './calibrate.ts';
+import { calibrate, latencyFitInterval } from './calibrate.ts';
 import { CalibrationSchema } from './calibration-schema.ts';
 import { SYNTHETIC_COSTS, SYNTHETIC_SHAPE, syntheticRun } from './synthetic-runs.ts';
 import { compareRuns, leaveOneOut } from './leave-one-out.ts';
@@ -54,5 +54,18 @@ describe('calibrate', () => {
       ['s1-off', ['s1-on']],
     ]);
     expect(folds.every((f) => !f.inSample && f.rows.length > 0)).toBe(true);
+  });
+});
+
+describe('the interval the latency delays are fitted on', () => {
+  const at = (completedRps: number, utilisation: number) => ({ observation: { completedRps }, utilisation });
+  const utilisationOf = (i: { utilisation: number }) => i.utilisation;
+
+  it('is the busiest interval the model puts at most half busy, not the idlest (an idle VM adds wake-ups)', () => {
+    expect(latencyFitInterval([at(40, 0.08), at(120, 0.24), at(200, 0.41), at(400, 0.82)], utilisationOf).observation.completedRps).toBe(200);
+  });
+
+  it('falls back to the least loaded when every interval is busier than that', () => {
+    expect(latencyFitInterval([at(600, 0.9), at(500, 0.7)], utilisationOf).observation.completedRps).toBe(500);
   });
 });

@@ -5,12 +5,12 @@ import { validateConfig } from '../../lib/validate.ts';
  * The calibration file (calibration.json): what the reference-stack model learned from measured
  * runs, with the host it was measured on and the runs it came from. Versioned: bump
  * CALIBRATION_SCHEMA_VERSION on any incompatible change; the JSON Schema is committed in
- * simulator/json-schema/calibration.schema.json (generated from this, checked by a test).
+ * reports/json-schema/calibration.schema.json (generated from this, checked by a test).
  *
  * Everything here is placement-independent by construction: CPU is counted in CPU-seconds per
  * unit of work (contention on a shared host stretches time, not CPU-seconds), background load
- * per container, and the non-CPU latency (network hops) is taken from the least-loaded
- * intervals. The model puts contention back for whatever placement it is asked about.
+ * per container, and the non-CPU latency (network hops) is taken from intervals the model
+ * puts at most half busy. The model puts contention back for whatever placement it is asked about.
  */
 export const CALIBRATION_SCHEMA_VERSION = 1;
 
@@ -65,7 +65,7 @@ export const LatencyCalibrationSchema = Type.Object(
     frontDelayMs: Type.Number({ minimum: 0, description: 'Non-CPU time of a request outside the stack tiers: generator to nginx to app and back (loopback, docker-proxy, bridge).' }),
     hopDelayMs: Type.Number({ minimum: 0, description: 'Non-CPU time of one round trip from an app to a backend (Redis, memcached, pgbouncer and Postgres) on the Docker bridge.' }),
     appServiceCv: Type.Number({ minimum: 0, description: 'Coefficient of variation of an app request’s CPU time (lognormal), from the spread of latency at low load.' }),
-    fittedIntervals: Type.Integer({ minimum: 0, description: 'Low-load intervals the residuals were taken from.' }),
+    fittedIntervals: Type.Integer({ minimum: 0, description: 'Intervals the residuals were taken from: per run, the busiest one the model puts at most half busy.' }),
     maxUtilisation: Type.Number({ minimum: 0, description: 'Highest host CPU utilisation among those intervals.' }),
   },
   {

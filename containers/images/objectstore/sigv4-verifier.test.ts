@@ -190,7 +190,9 @@ describe('Authorization header (the SDK client)', () => {
   it('refuses a signed request whose path or a signed header changed on the way', async () => {
     const request = await signed((c) => c.send(new HeadObjectCommand({ Bucket: 'media', Key: 'a.jpg' })));
     expectRefused(await verifier.verify({ ...received(request), target: '/media/b.jpg' }, Date.now()), 'SignatureDoesNotMatch', 403);
-    const headers = { ...received(request).headers, 'x-amz-date': received(request).headers['x-amz-date']!.replace(/\d{2}Z$/, '00Z') };
+    // Another second than the one signed (a fixed "00" was no change at all one time in 60).
+    const changedDate = received(request).headers['x-amz-date']!.replace(/(\d{2})Z$/, (_, s: string) => `${s === '00' ? '01' : '00'}Z`);
+    const headers = { ...received(request).headers, 'x-amz-date': changedDate };
     expectRefused(await verifier.verify({ ...received(request), headers }, Date.now() + 60_000), 'SignatureDoesNotMatch', 403);
   });
 
