@@ -218,10 +218,10 @@ export function measuredPlacement(interval: ReplayedInterval, cores: number): Pl
  * at most LATENCY_FIT_MAX_UTILISATION busy, else the least loaded. `pool` is not empty.
  */
 export function latencyFitInterval<T extends { observation: { completedRps: number } }>(pool: readonly T[], utilisationOf: (interval: T) => number): T {
-  const calm = pool.filter((i) => utilisationOf(i) <= LATENCY_FIT_MAX_UTILISATION);
-  return calm.length > 0
-    ? calm.reduce((a, b) => (b.observation.completedRps > a.observation.completedRps ? b : a))
-    : pool.reduce((a, b) => (b.observation.completedRps < a.observation.completedRps ? b : a));
+  // Busiest first, and the model solved only until one is calm enough (each solve is a whole
+  // prediction, and calibration runs once per job plus once per configuration left out).
+  const byRate = [...pool].sort((a, b) => b.observation.completedRps - a.observation.completedRps);
+  return byRate.find((i) => utilisationOf(i) <= LATENCY_FIT_MAX_UTILISATION) ?? byRate[byRate.length - 1]!;
 }
 
 function fitLatency(calibration: Calibration, runs: readonly ReplayedRun[], cores: number, notes: string[]): LatencyCalibration {
